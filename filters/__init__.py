@@ -1,0 +1,1 @@
+"""Heuristic quality rules, installed as `geocorpus.filters`; each module registers its recipe steps."""

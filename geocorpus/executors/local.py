@@ -1,0 +1,73 @@
+"""The local executor: shard tasks in a pool of processes on this machine (or inline for one worker).
+
+Workers are started with `spawn`: a clean interpreter per worker, safe next to the progress bar's thread,
+and the same start method on Linux and macOS.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+
+from geocorpus.executors.base import TaskFailed
+from geocorpus.pipeline.tasks import Task, TaskResult, execute
+
+
+def default_workers() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+class LocalExecutor:
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = max(1, workers or default_workers())
+        self._pool: ProcessPoolExecutor | None = None
+
+    def run(self, tasks: Sequence[Task]) -> Iterator[tuple[Task, TaskResult]]:
+        if self.workers == 1 or len(tasks) <= 1:
+            for task in tasks:
+                try:
+                    yield task, execute(task)
+                except Exception as error:
+                    raise TaskFailed(_describe(task, error)) from error
+            return
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+        pending: dict[Future, Task] = {}
+        queue = list(tasks)
+        queue.reverse()
+        try:
+            while queue or pending:
+                # Keep only a few tasks in flight: a failure stops the build without a backlog behind it.
+                while queue and len(pending) < self.workers * 2:
+                    task = queue.pop()
+                    pending[self._pool.submit(execute, task)] = task
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    task = pending.pop(future)
+                    try:
+                        result = future.result()
+                    except BrokenProcessPool as error:
+                        raise TaskFailed(f"a worker process died while running {_key(task)} "
+                                         "(out of memory?); rerun the build to resume") from error
+                    except Exception as error:
+                        raise TaskFailed(_describe(task, error)) from error
+                    yield task, result
+        finally:
+            for future in pending:
+                future.cancel()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+def _key(task: Task) -> str:
+    return f"{task.ctx.label}/{task.phase}/{task.index:05d}"
+
+
+def _describe(task: Task, error: BaseException) -> str:
+    return f"task {_key(task)} failed: {type(error).__name__}: {error}"

@@ -1,0 +1,142 @@
+"""From a recipe to stages: list the source partitions, cut the steps at global steps, fingerprint each.
+
+A stage's fingerprint covers the code version, its steps' parameters, the previous stage's fingerprint
+and (for the first) every input partition. A rerun whose fingerprint matches reuses finished tasks; one
+that differs (a threshold changed, a file added) redoes that stage and those after it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from geocorpus import __version__
+from geocorpus.io.shards import shard_name
+from geocorpus.pipeline import registry
+from geocorpus.pipeline.stage import GlobalStep, Phase, StageContext
+from geocorpus.pipeline.tasks import GlobalTask, SourceConfig, StepConfig, StreamTask, Task
+from geocorpus.recipe import Recipe
+from geocorpus.sources.base import SourceUnavailable
+
+STREAM = (Phase("stream", "shard"),)
+DEFAULT_BUCKETS = 16
+
+
+@dataclass
+class Layout:
+    """Where a build keeps things; `data/` is what users read, `_work/` is the engine's."""
+
+    root: Path
+
+    @property
+    def data(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def rejected(self) -> Path:
+        return self.root / "rejected"
+
+    @property
+    def work(self) -> Path:
+        return self.root / "_work"
+
+    @property
+    def stats(self) -> Path:
+        return self.root / "stats.json"
+
+
+@dataclass
+class StagePlan:
+    label: str
+    fingerprint: str
+    ctx: StageContext
+    steps: tuple[StepConfig, ...]
+    is_global: bool
+    first: list[tuple[SourceConfig, str]] = field(default_factory=list)  # (source, partition JSON) per shard
+
+    @property
+    def phases(self) -> tuple[Phase, ...]:
+        if not self.is_global:
+            return STREAM
+        cls = registry.steps()[self.steps[0].name]
+        assert issubclass(cls, GlobalStep)
+        return cls.phases
+
+    def tasks(self, phase: Phase) -> list[Task]:
+        count = {"shard": len(self.ctx.inputs), "bucket": self.ctx.buckets, "single": 1}[phase.per]
+        if self.is_global:
+            return [GlobalTask(self.ctx, phase.name, i, self.steps[0]) for i in range(count)]
+        if self.first:
+            return [StreamTask(self.ctx, phase.name, i, self.steps, source, partition)
+                    for i, (source, partition) in enumerate(self.first)]
+        return [StreamTask(self.ctx, phase.name, i, self.steps) for i in range(count)]
+
+
+@dataclass
+class Plan:
+    stages: list[StagePlan]
+    labels: list[str]  # every counter label, in display order
+    unreachable: list[dict[str, str]]
+
+
+def make_plan(recipe: Recipe, layout: Layout, limit: int | None = None) -> Plan:
+    """Everything decided before the first task runs (and before anything is written)."""
+    first: list[tuple[SourceConfig, str]] = []
+    labels: list[str] = []
+    unreachable = []
+    remaining = limit
+    for entry in recipe.sources:
+        config = SourceConfig(entry.name, entry.params.model_dump_json(), str(recipe.base_dir))
+        source = registry.sources()[entry.name](entry.params, recipe.base_dir)
+        try:
+            partitions = source.partitions(remaining)
+        except SourceUnavailable as error:
+            unreachable.append({"source": source.label(), "error": str(error)})
+            continue
+        labels.append(f"00:{source.label()}")
+        first += [(config, json.dumps(p, sort_keys=True)) for p in partitions]
+        if remaining is not None:
+            remaining -= sum(p["items"] for p in partitions)
+    step_configs = [StepConfig(e.name, e.params.model_dump_json(), i + 1) for i, e in enumerate(recipe.steps)]
+    labels += [c.label for c in step_configs]
+    groups = _cut(step_configs)
+    shards = len(first)
+    fingerprint = _hash(__version__, json.dumps([[s.name, s.params, p] for s, p in first]))
+    stages = []
+    inputs: tuple[str, ...] = ()
+    for number, (steps, is_global) in enumerate(groups, 1):
+        label = f"s{number}-{steps[0].name if is_global else 'stream'}"
+        fingerprint = _hash(fingerprint, json.dumps([[s.name, s.params] for s in steps]))
+        last = number == len(groups)
+        output = layout.data if last else layout.work / label / "out"
+        buckets = json.loads(steps[0].params).get("buckets", DEFAULT_BUCKETS) if is_global else 1
+        ctx = StageContext(label, inputs, str(layout.work / label), str(output), str(layout.rejected), buckets)
+        stages.append(StagePlan(label, fingerprint, ctx, tuple(steps), is_global, first if number == 1 else []))
+        inputs = tuple(str(output / shard_name(i)) for i in range(shards))
+    return Plan(stages, labels, unreachable)
+
+
+def _cut(steps: list[StepConfig]) -> list[tuple[list[StepConfig], bool]]:
+    """Runs of streaming steps become one stage; each global step is a stage of its own.
+
+    The first stage is always a streaming one (it reads the sources), even with no steps in it.
+    """
+    groups: list[tuple[list[StepConfig], bool]] = [([], False)]
+    for step in steps:
+        if issubclass(registry.steps()[step.name], GlobalStep):
+            groups.append(([step], True))
+        elif groups[-1][1]:
+            groups.append(([step], False))
+        else:
+            groups[-1][0].append(step)
+    return groups
+
+
+def _hash(*parts: str) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode())
+        digest.update(b"\0")
+    return digest.hexdigest()[:16]

@@ -1,0 +1,140 @@
+"""Run a plan: stage after stage, phase after phase, skipping every task that left a marker.
+
+This is the resume story in one place: outputs are renamed into place before markers are written, a
+stage whose fingerprint changed is wiped with everything after it, and a killed build run again does only
+what is missing — and ends with the same dataset as one that was never interrupted.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from geocorpus import __version__
+from geocorpus.executors.base import Executor
+from geocorpus.io.atomic import remove_leftovers, write_json
+from geocorpus.pipeline.plan import Layout, Plan, StagePlan
+from geocorpus.pipeline.stats import StepCounter, merge_all
+
+OWNER_FILE = ".geocorpus"
+
+
+class OutputDirError(Exception):
+    """The output directory is not one we may write into (or wipe)."""
+
+
+@dataclass
+class BuildResult:
+    output: Path
+    counters: list[StepCounter]
+    documents: int
+    rejected: int
+    seconds: float
+    unreachable: list[dict[str, str]]
+
+
+def prepare_output(root: Path, fresh: bool) -> Layout:
+    """Claim the output directory; refuse a non-empty one we did not create (we might delete it)."""
+    if root.exists() and not root.is_dir():
+        raise OutputDirError(f"output {root} exists and is not a directory; choose another --output")
+    ours = (root / OWNER_FILE).is_file()
+    if root.is_dir() and any(root.iterdir()) and not ours:
+        raise OutputDirError(f"output {root} is a non-empty directory not made by geocorpus; "
+                             "choose an empty or new --output")
+    if fresh and ours:
+        shutil.rmtree(root)
+    root.mkdir(parents=True, exist_ok=True)
+    (root / OWNER_FILE).write_text(f"geocorpus {__version__} build output\n", encoding="utf-8")
+    return Layout(root)
+
+
+def run_plan(plan: Plan, layout: Layout, executor: Executor, console: Console | None = None) -> BuildResult:
+    started = time.perf_counter()
+    console = console or Console(stderr=True, quiet=True)
+    results: list[dict[str, Any]] = []
+    _forget_other_stages(plan, layout)
+    invalid = False
+    for stage in plan.stages:
+        invalid = invalid or _stale(stage)
+        if invalid:
+            _wipe(stage, layout)
+        Path(stage.ctx.work_dir).mkdir(parents=True, exist_ok=True)
+        write_json(Path(stage.ctx.work_dir) / "fingerprint.json", {"fingerprint": stage.fingerprint})
+        for phase in stage.phases:
+            remove_leftovers(stage.ctx.scratch(phase.name))
+            results += _run_phase(stage, phase.name, stage.tasks(phase), executor, console)
+    remove_leftovers(layout.data)
+    remove_leftovers(layout.rejected)
+    counters = merge_all(results, plan.labels)
+    kept = sum(pq.ParquetFile(path).metadata.num_rows for path in layout.data.glob("*.parquet"))
+    rejected = sum(sum(c.dropped.values()) for c in counters)
+    result = BuildResult(layout.root, counters, kept, rejected, time.perf_counter() - started, plan.unreachable)
+    write_json(layout.stats, stats_document(result))
+    return result
+
+
+def _run_phase(stage: StagePlan, phase: str, tasks: list, executor: Executor, console: Console) -> list[dict]:
+    """Run the tasks of one phase that have no marker; return every task's result (old and new)."""
+    results, todo = [], []
+    for task in tasks:
+        if task.marker.is_file():
+            results.append(json.loads(task.marker.read_text(encoding="utf-8")))
+        else:
+            todo.append(task)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=False) as progress:
+        bar = progress.add_task(f"{stage.label} {phase}", total=len(tasks), completed=len(tasks) - len(todo))
+        for _task, result in executor.run(todo):
+            results.append(result)
+            progress.advance(bar)
+    return results
+
+
+def _stale(stage: StagePlan) -> bool:
+    """True when the stage's saved fingerprint is missing or differs: its tasks cannot be reused."""
+    saved = Path(stage.ctx.work_dir) / "fingerprint.json"
+    try:
+        return json.loads(saved.read_text(encoding="utf-8"))["fingerprint"] != stage.fingerprint
+    except (OSError, ValueError, KeyError):
+        return True
+
+
+def _forget_other_stages(plan: Plan, layout: Layout) -> None:
+    """Drop work and rejections of stages an earlier version of the recipe had and this one has not."""
+    labels = {stage.label for stage in plan.stages}
+    if layout.work.is_dir():
+        for old in layout.work.iterdir():
+            if old.name not in labels:
+                shutil.rmtree(old, ignore_errors=True)
+    if layout.rejected.is_dir():
+        for old in layout.rejected.glob("*.parquet"):
+            if old.name.split("-part-")[0] not in labels:
+                old.unlink()
+
+
+def _wipe(stage: StagePlan, layout: Layout) -> None:
+    shutil.rmtree(stage.ctx.work_dir, ignore_errors=True)
+    if Path(stage.ctx.output_dir) == layout.data:
+        shutil.rmtree(layout.data, ignore_errors=True)
+    for old in layout.rejected.glob(f"{stage.ctx.label}-*"):
+        old.unlink()
+
+
+def stats_document(result: BuildResult) -> dict[str, Any]:
+    return {
+        "geocorpus": __version__,
+        "documents": result.documents,
+        "rejected": result.rejected,
+        "seconds": round(result.seconds, 3),
+        "steps": [{"step": c.label.split(":", 1)[1], "position": int(c.label.split(":", 1)[0]), **c.to_dict()}
+                  for c in result.counters],
+        "unreachable_sources": result.unreachable,
+    }

@@ -1,0 +1,211 @@
+"""Recipes: YAML that people read and write, checked completely before anything runs.
+
+Every problem names its key path and its line in the YAML (`recipe.yaml:7: steps[1].gopher_quality.
+min_wrods: unknown key (did you mean 'min_words'?)`), because a recipe error found after an hour of
+crawling is an hour lost. The shape follows Data-Juicer: `steps:` is an ordered list of `- name: {params}`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from geocorpus.pipeline import registry
+from geocorpus.pipeline.step import Params
+
+KeyPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: KeyPath
+    message: str
+    line: int | None = None
+
+    def render(self, file: str) -> str:
+        where = f"{file}:{self.line}" if self.line else file
+        key = format_path(self.path)
+        return f"{where}: {key}: {self.message}" if key else f"{where}: {self.message}"
+
+
+class RecipeError(Exception):
+    """Every problem found in a recipe; the CLI prints one line each and exits with code 2."""
+
+    def __init__(self, file: str, problems: list[Problem]) -> None:
+        self.file = file
+        self.problems = problems
+        super().__init__("\n".join(p.render(file) for p in problems))
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One `- name: {params}` item of `sources:` or `steps:`, validated against its registered class."""
+
+    name: str
+    params: Params
+    line: int | None
+
+
+class _TopLevel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1)
+    output: str = Field(min_length=1)
+    sources: list[Any] = Field(min_length=1)
+    steps: list[Any] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Recipe:
+    name: str
+    output: str
+    sources: list[Entry]
+    steps: list[Entry]
+    path: Path
+
+    @property
+    def base_dir(self) -> Path:
+        """Input paths are relative to the recipe file, whatever the current directory."""
+        return self.path.parent
+
+
+def format_path(path: KeyPath) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def load_recipe(path: str | Path) -> Recipe:
+    """Parse and validate a recipe; raises RecipeError listing every problem."""
+    path = Path(path)
+    file = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise RecipeError(file, [Problem((), f"cannot read the recipe ({error})")]) from error
+    try:
+        data = yaml.safe_load(text)
+        lines = _line_index(yaml.compose(text))
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        raise RecipeError(file, [Problem((), f"not valid YAML: {getattr(error, 'problem', error)}", line)]) from error
+    if not isinstance(data, dict):
+        raise RecipeError(file, [Problem((), "a recipe is a mapping with name, output, sources and steps", 1)])
+    problems: list[Problem] = []
+    try:
+        top = _TopLevel.model_validate(data)
+    except ValidationError as error:
+        problems += _from_validation(error, (), _TopLevel, lines)
+        raise RecipeError(file, problems) from None
+    sources = _entries(top.sources, "sources", registry.sources(), lines, problems)
+    steps = _entries(top.steps, "steps", registry.steps(), lines, problems)
+    recipe = Recipe(top.name, top.output, sources, steps, path.resolve())
+    if not problems:
+        problems += _check_sources(recipe, lines)
+        problems += _check_order(recipe, lines)
+    if problems:
+        raise RecipeError(file, problems)
+    return recipe
+
+
+def _entries(items: list[Any], section: str, known: dict[str, type], lines: dict[KeyPath, int],
+             problems: list[Problem]) -> list[Entry]:
+    entries = []
+    for index, item in enumerate(items):
+        where: KeyPath = (section, index)
+        if not isinstance(item, dict) or len(item) != 1:
+            problems.append(Problem(where, f"write each item as `- name: {{params}}` (one key), got {item!r}",
+                                    _line(lines, where)))
+            continue
+        (name, raw), = item.items()
+        if name not in known:
+            hint = difflib.get_close_matches(str(name), known, n=1)
+            help_ = f"did you mean {hint[0]!r}?" if hint else f"known: {', '.join(sorted(known))}"
+            problems.append(Problem(where + (name,), f"unknown {section[:-1]} ({help_}); see `geocorpus steps`",
+                                    _line(lines, where + (name,))))
+            continue
+        model = known[name].Params
+        try:
+            params = model.model_validate(raw if raw is not None else {})
+        except ValidationError as error:
+            problems += _from_validation(error, where + (name,), model, lines)
+            continue
+        entries.append(Entry(name, params, _line(lines, where)))
+    return entries
+
+
+def _from_validation(error: ValidationError, prefix: KeyPath, model: type[BaseModel],
+                     lines: dict[KeyPath, int]) -> list[Problem]:
+    problems = []
+    for item in error.errors():
+        path = prefix + tuple(item["loc"])
+        if item["type"] == "extra_forbidden":
+            hint = difflib.get_close_matches(str(item["loc"][-1]), model.model_fields, n=1)
+            message = "unknown key" + (f" (did you mean {hint[0]!r}?)" if hint else
+                                       f"; allowed: {', '.join(model.model_fields)}")
+        elif item["type"] == "missing":
+            message = "required key is missing"
+        else:
+            message = f"{item['msg']} (got {item.get('input')!r})"
+        problems.append(Problem(path, message, _line(lines, path)))
+    return problems
+
+
+def _check_sources(recipe: Recipe, lines: dict[KeyPath, int]) -> list[Problem]:
+    problems = []
+    for index, entry in enumerate(recipe.sources):
+        source = registry.sources()[entry.name](entry.params, recipe.base_dir)
+        for key, message in source.problems():
+            path = ("sources", index, entry.name, *key)
+            problems.append(Problem(path, message, _line(lines, path)))
+    return problems
+
+
+def _check_order(recipe: Recipe, lines: dict[KeyPath, int]) -> list[Problem]:
+    """Raw files must meet `extract` before any step that reads text (global steps included)."""
+    raw_sources = [e.name for e in recipe.sources if registry.sources()[e.name].yields_raw]
+    if not raw_sources:
+        return []
+    for index, entry in enumerate(recipe.steps):
+        cls = registry.steps()[entry.name]
+        if not cls.needs_text:  # extract comes first: fine
+            return []
+        path: KeyPath = ("steps", index, entry.name)
+        return [Problem(path, f"source {raw_sources[0]!r} yields raw files: put `- extract: {{}}` before "
+                              f"{entry.name!r}", _line(lines, path))]
+    return [Problem(("steps",), f"source {raw_sources[0]!r} yields raw files: add `- extract: {{}}` to steps",
+                    _line(lines, ("steps",)))]
+
+
+def _line_index(node: yaml.Node | None) -> dict[KeyPath, int]:
+    """Map every key path in the YAML to its 1-based line, from pyyaml's node marks."""
+    index: dict[KeyPath, int] = {}
+
+    def walk(node: yaml.Node, path: KeyPath) -> None:
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                child = path + (key.value,)
+                index[child] = key.start_mark.line + 1
+                walk(value, child)
+        elif isinstance(node, yaml.SequenceNode):
+            for position, value in enumerate(node.value):
+                index[path + (position,)] = value.start_mark.line + 1
+                walk(value, path + (position,))
+
+    if node is not None:
+        walk(node, ())
+    return index
+
+
+def _line(lines: dict[KeyPath, int], path: KeyPath) -> int | None:
+    """The line of the deepest prefix of `path` present in the YAML (a missing key has no line)."""
+    for end in range(len(path), 0, -1):
+        if path[:end] in lines:
+            return lines[path[:end]]
+    return None

@@ -1,0 +1,100 @@
+"""What people read in the terminal: the build summary, `inspect`, and the `steps` listing."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any, get_args
+
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+from pydantic import BaseModel
+from pydantic_core import PydanticUndefined
+from rich.console import Console
+from rich.table import Table
+
+from geocorpus.pipeline import registry
+from geocorpus.pipeline.runner import BuildResult
+
+CHARS_PER_TOKEN = 4  # a common rule of thumb for English prose and code with BPE tokenizers
+
+
+def print_build(result: BuildResult, console: Console) -> None:
+    table = Table(title="geocorpus build", title_justify="left")
+    for column in ("#", "step", "in", "out", "dropped (by reason)", "seconds"):
+        table.add_column(column, justify="right" if column in {"#", "in", "out", "seconds"} else "left")
+    for counter in result.counters:
+        position, name = counter.label.split(":", 1)
+        dropped = ", ".join(f"{reason}={n}" for reason, n in counter.dropped.most_common()) or "-"
+        table.add_row(str(int(position)) if int(position) else "src", name, str(counter.docs_in),
+                      str(counter.docs_out), dropped, f"{counter.seconds:.2f}")
+    console.print(table)
+    for source in result.unreachable:
+        console.print(f"[yellow]warning:[/] source {source['source']} was unreachable: {source['error']}")
+    console.print(f"{result.documents} documents in {result.output / 'data'}, {result.rejected} rejected "
+                  f"(see {result.output / 'rejected'}), {result.seconds:.1f}s; stats in "
+                  f"{result.output / 'stats.json'}", highlight=False)
+
+
+def inspect_output(directory: Path, console: Console, samples: int) -> None:
+    data = directory / "data"
+    shards = sorted(data.glob("*.parquet"))
+    if not data.is_dir():
+        raise FileNotFoundError(f"{directory} has no data/ directory: is it a `geocorpus build` output?")
+    counts: dict[str, Counter] = {key: Counter() for key in ("source", "kind", "license", "lang")}
+    documents = chars = 0
+    for shard in shards:
+        for batch in pq.ParquetFile(shard).iter_batches(columns=["source", "kind", "license", "lang", "text"]):
+            documents += batch.num_rows
+            chars += pc.sum(pc.utf8_length(batch["text"])).as_py() or 0
+            for key, counter in counts.items():
+                counter.update(str(v) for v in batch[key].to_pylist())
+    console.print(f"[bold]{directory}[/]: {documents} documents, {len(shards)} shards, {chars:,} characters "
+                  f"≈ {chars // CHARS_PER_TOKEN:,} tokens (chars/{CHARS_PER_TOKEN})", highlight=False)
+    for key, counter in counts.items():
+        table = Table(title=f"by {key}", title_justify="left")
+        table.add_column(key)
+        table.add_column("documents", justify="right")
+        for value, n in counter.most_common():
+            table.add_row(value, str(n))
+        console.print(table)
+    rejected = Counter()
+    for shard in sorted((directory / "rejected").glob("*.parquet")):
+        rejected.update(pq.read_table(shard, columns=["reason"])["reason"].to_pylist())
+    if rejected:
+        console.print("rejected: " + ", ".join(f"{r}={n}" for r, n in rejected.most_common()), highlight=False)
+    shown = 0
+    for shard in shards:
+        for row in pq.read_table(shard).slice(0, samples - shown).to_pylist():
+            text = row["text"][:300].replace("\n", " ")
+            console.print(f"\n[bold]{row['id']}[/] {row['kind']} · {row['license']} · {row['url']}\n"
+                          f"  title: {row['title']}\n  scores: {row['scores']}\n  {text}…", highlight=False)
+            shown += 1
+        if shown >= samples:
+            break
+
+
+def registry_text() -> str:
+    """The `geocorpus steps` listing: every source and step, with parameters, defaults and help."""
+    lines = []
+    for heading, table in (("Sources", registry.sources()), ("Steps", registry.steps())):
+        lines.append(f"{heading}:")
+        for name, cls in sorted(table.items()):
+            doc = (cls.__doc__ or sys.modules[cls.__module__].__doc__ or "").strip().splitlines()[0]
+            lines.append(f"  {name}  {doc.removeprefix(f'`{name}`: ')}")
+            lines += [f"      {line}" for line in _params(cls.Params)]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _params(model: type[BaseModel]) -> list[str]:
+    lines = []
+    for name, field in model.model_fields.items():
+        annotation = field.annotation
+        kind = annotation.__name__ if isinstance(annotation, type) and not get_args(annotation) else str(annotation)
+        default: Any = "required" if field.default is PydanticUndefined else json.dumps(field.default)
+        text = f"{name}: {kind} = {default}"
+        lines.append(f"{text:<46} {field.description or ''}".rstrip())
+    return lines or ["(no parameters)"]
