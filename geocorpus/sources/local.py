@@ -28,7 +28,9 @@ class LocalParams(Params):
     name: str | None = Field(default=None, description="value of Document.source (default local:PATH)")
     kind: str | None = Field(default=None, description=f"force the kind ({', '.join(KINDS)})")
     license: str = Field(default="unknown", description="SPDX id for files the manifest does not cover")
-    manifest: str | None = Field(default=None, description="JSONL of {path, license, url, title, ...}")
+    manifest: str | None = Field(
+        default=None, description="JSONL of {path, license, url, title, ...}; paths relative to the manifest"
+    )
     files_per_shard: int = Field(default=128, ge=1, description="raw files per shard task")
     rows_per_shard: int = Field(default=10_000, ge=1, description="JSONL/Parquet rows per shard task")
     max_file_mb: float = Field(default=64.0, gt=0, description="larger files are rejected as too_large")
@@ -118,7 +120,7 @@ class LocalSource(Source):
             return
         manifest = self._manifest()
         for rel, _size, _mtime in partition["files"]:
-            yield self._read_file(rel, manifest.get(rel, {}))
+            yield self._read_file(rel, manifest.get(self._path(rel).resolve(), {}))
 
     def _locator(self, rel: str) -> str:
         """Where a document came from, as a path relative to the recipe when it lies below it."""
@@ -153,7 +155,8 @@ class LocalSource(Source):
             return doc.reject("unsupported_format", f"no extractor for {path.suffix or 'files without suffix'}")
         return doc
 
-    def _manifest(self) -> dict[str, dict]:
+    def _manifest(self) -> dict[Path, dict]:
+        """Manifest entries by absolute file path; their `path` is relative to the manifest's folder."""
         if not self.params.manifest:
             return {}
         entries = {}
@@ -162,7 +165,7 @@ class LocalSource(Source):
             if line.strip():
                 try:
                     entry = json.loads(line)
-                    entries[entry["path"]] = entry
+                    entries[(path.parent / entry["path"]).resolve()] = entry
                 except (json.JSONDecodeError, KeyError, TypeError) as error:
                     problem = f"{path}:{number}: manifest line needs a JSON object with 'path' ({error})"
                     raise ValueError(problem) from None
