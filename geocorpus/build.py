@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from rich.console import Console
 
 from geocorpus.executors.local import LocalExecutor
+from geocorpus.io.atomic import atomic_path
 from geocorpus.pipeline.plan import Layout, make_plan
 from geocorpus.pipeline.runner import BuildResult, prepare_output, run_plan
 from geocorpus.recipe import load_recipe
@@ -20,7 +20,8 @@ def run_build(recipe_path: str | Path, *, output: str | Path | None = None, work
     root = Path(output if output is not None else recipe.output)
     plan = make_plan(recipe, Layout(root), limit)
     layout = prepare_output(root, fresh)
-    shutil.copyfile(recipe.path, root / "recipe.yaml")
+    with atomic_path(root / "recipe.yaml") as tmp:
+        tmp.write_text(recipe.text, encoding="utf-8")
     executor = LocalExecutor(workers)
     try:
         return run_plan(plan, layout, executor, console)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from geocorpus import __version__
 
@@ -18,7 +19,7 @@ err = Console(stderr=True)
 
 
 def _fail(message: str, code: int = 2) -> None:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     sys.exit(code)
 
 
@@ -52,7 +53,7 @@ def build(recipe: Path, output: Path | None, workers: int | None, fresh: bool, l
         result = run_build(recipe, output=output, workers=workers, fresh=fresh, limit=limit, console=err)
     except RecipeError as error:
         for problem in error.problems:
-            err.print(f"[bold red]error:[/] {problem.render(error.file)}", highlight=False, soft_wrap=True)
+            err.print(f"[bold red]error:[/] {escape(problem.render(error.file))}", highlight=False, soft_wrap=True)
         sys.exit(2)
     except OutputDirError as error:
         _fail(str(error))
@@ -94,7 +95,8 @@ def extract(paths: tuple[Path, ...], kind: str | None) -> None:
     for doc in extract_paths(paths, kind):
         if doc.rejection:
             reason, detail = doc.rejection
-            err.print(f"rejected {doc.url}: {reason}" + (f" ({detail})" if detail else ""), highlight=False)
+            line = f"rejected {doc.url}: {reason}" + (f" ({detail})" if detail else "")
+            err.print(line, markup=False, highlight=False, soft_wrap=True)
         else:
             click.echo(doc.to_json())
 

@@ -66,6 +66,7 @@ class Recipe:
     sources: list[Entry]
     steps: list[Entry]
     path: Path
+    text: str  # as read: copied into the output, so a build records exactly what produced it
 
     @property
     def base_dir(self) -> Path:
@@ -99,13 +100,17 @@ def load_recipe(path: str | Path) -> Recipe:
         raise RecipeError(file, [Problem((), "a recipe is a mapping with name, output, sources and steps", 1)])
     problems: list[Problem] = []
     try:
-        top = _TopLevel.model_validate(data)
+        top: _TopLevel | None = _TopLevel.model_validate(data)
     except ValidationError as error:
+        top = None
         problems += _from_validation(error, (), _TopLevel, lines)
-        raise RecipeError(file, problems) from None
-    sources = _entries(top.sources, "sources", registry.sources(), lines, problems)
-    steps = _entries(top.steps, "steps", registry.steps(), lines, problems)
-    recipe = Recipe(top.name, top.output, sources, steps, path.resolve())
+    # Items are checked even when the top level is wrong: every problem is reported in one go.
+    listed = {key: data.get(key) if isinstance(data.get(key), list) else [] for key in ("sources", "steps")}
+    sources = _entries(listed["sources"], "sources", registry.sources(), lines, problems)
+    steps = _entries(listed["steps"], "steps", registry.steps(), lines, problems)
+    if top is None:
+        raise RecipeError(file, problems)
+    recipe = Recipe(top.name, top.output, sources, steps, path.resolve(), text)
     if not problems:
         problems += _check_sources(recipe, lines)
         problems += _check_order(recipe, lines)

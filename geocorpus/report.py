@@ -13,6 +13,7 @@ import pyarrow.parquet as pq
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from geocorpus.pipeline import registry
@@ -32,10 +33,11 @@ def print_build(result: BuildResult, console: Console) -> None:
                       str(counter.docs_out), dropped, f"{counter.seconds:.2f}")
     console.print(table)
     for source in result.unreachable:
-        console.print(f"[yellow]warning:[/] source {source['source']} was unreachable: {source['error']}")
+        console.print(f"[yellow]warning:[/] source {escape(source['source'])} was unreachable: "
+                      f"{escape(source['error'])}", soft_wrap=True)
     console.print(f"{result.documents} documents in {result.output / 'data'}, {result.rejected} rejected "
                   f"(see {result.output / 'rejected'}), {result.seconds:.1f}s; stats in "
-                  f"{result.output / 'stats.json'}", highlight=False)
+                  f"{result.output / 'stats.json'}", markup=False, highlight=False, soft_wrap=True)
 
 
 def inspect_output(directory: Path, console: Console, samples: int) -> None:

@@ -20,7 +20,7 @@ TOPICS = {
     "seismology": "waves epicentre magnitude seismometer crust velocity model faults rupture aftershocks",
     "glaciology": "ice sheet glacier moraine ablation accumulation firn calving meltwater crevasse flow",
 }
-FILLER = "the of and to that with have be is are in on for by from as which this their can".split()
+FILLER = ["the", "of", "and", "to", "that", "with", "have", "be", "is", "are", "in", "on", "for", "by", "from"]
 
 
 def article(rng: random.Random, topic: str, words: int = 220) -> str:

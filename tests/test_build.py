@@ -11,6 +11,9 @@ import pytest
 from conftest import REPO, write_recipe
 
 from geocorpus.build import run_build
+from geocorpus.pipeline.registry import register_source
+from geocorpus.pipeline.step import Params
+from geocorpus.sources.base import Partition, Source, SourceUnavailable
 
 RECIPE = """\
 name: build-test
@@ -50,7 +53,8 @@ def test_documents_carry_provenance_and_stable_ids(recipe: Path, tmp_path: Path)
     assert len({r["id"] for r in rows}) == len(rows)
     first = rows[0]
     assert first["kind"] == "web" and first["license"] == "CC-BY-4.0"
-    assert first["url"] == "pages/page-0000.html" and first["title"].startswith("Plate Tectonics") or first["title"]
+    assert first["url"] == "pages/page-0000.html"
+    assert first["title"].endswith(" 0")  # the page's <title>, found by trafilatura
     assert first["retrieved_at"] is not None
     assert json.loads(first["scores"])["gopher_words"] >= 50
     assert json.loads(first["meta"])["format"] == "html"
@@ -108,3 +112,35 @@ def test_flagship_recipe_builds_offline_from_the_shipped_samples(tmp_path: Path)
     assert all(r["license"] != "unknown" for r in rows), "every shipped sample has a known licence"
     rejected = read(tmp_path / "pt" / "rejected").to_pylist()
     assert {"dedup_exact:duplicate", "gopher_quality:too_few_words"} <= {r["reason"] for r in rejected}
+
+
+class _OfflineParams(Params):
+    url: str = "https://api.example.org/oai"
+
+
+@register_source
+class _OfflineSource(Source):
+    """A network source whose server cannot be reached, as on a machine without internet."""
+
+    name = "test_offline"
+    Params = _OfflineParams
+
+    def partitions(self, limit: int | None = None) -> list[Partition]:
+        raise SourceUnavailable(f"cannot connect to {self.params.url}")
+
+
+def test_unreachable_source_is_reported_and_the_rest_is_built(html_corpus: Path, tmp_path: Path) -> None:
+    recipe = write_recipe(html_corpus.parent / "mixed.yaml", """\
+name: mixed
+output: out
+sources:
+  - test_offline: {}
+  - local: {path: pages}
+steps:
+  - extract: {}
+""")
+    result = run_build(recipe, output=tmp_path / "out", workers=1)
+    assert result.documents == 60
+    assert result.unreachable == [{"source": "test_offline", "error": "cannot connect to https://api.example.org/oai"}]
+    stats = json.loads((tmp_path / "out" / "stats.json").read_text())
+    assert stats["unreachable_sources"] == result.unreachable

@@ -14,6 +14,6 @@ def extract_paths(paths: tuple[Path, ...], kind: str | None = None) -> Iterator[
     """Every file under `paths`, extracted exactly as a build would, rejections included."""
     extractor = Extract(ExtractParams())
     for path in paths:
-        source = LocalSource(LocalParams(path=str(path.resolve()), kind=kind), Path.cwd())
+        source = LocalSource(LocalParams(path=str(path), kind=kind), Path.cwd())
         for partition in source.partitions():
             yield from extractor.run(source.read(partition))

@@ -75,7 +75,7 @@ def record_to_document(
         problem = f"no string field {text_field!r} (fields: {', '.join(sorted(record)) or 'none'})"
         return _broken(source, locator, row, default_kind, default_license).reject("bad_record", problem)
     meta = _as_dict(record.get("meta"))
-    meta.update({k: v for k, v in record.items() if k not in _KNOWN and k != text_field})
+    meta.update({k: v for k, v in record.items() if k != text_field and (k not in _KNOWN or k == "text")})
     kind = record.get("kind") if record.get("kind") in KINDS else default_kind
     return Document(
         id=str(record.get("id") or stable_id(source, locator, str(row), text)),

@@ -6,6 +6,7 @@ downloaded would not be reproducible (nor work offline).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -46,7 +47,15 @@ class HfSource(Source):
             return [(("kind",), f"unknown kind {self.params.kind!r}; use one of {', '.join(KINDS)}")]
         if not self._is_saved_dataset() and not self._parquet_files():
             return [(("path",), f"neither a `datasets` save_to_disk directory nor Parquet files: {self.root}")]
+        splits = self._splits()
+        if splits and self.params.split not in splits:
+            return [(("split",), f"no split {self.params.split!r} in {self.root} (has {', '.join(splits)})")]
         return []
+
+    def _splits(self) -> list[str]:
+        """Split names of a saved DatasetDict (empty for a single Dataset), from its dataset_dict.json."""
+        index = self.root / "dataset_dict.json"
+        return json.loads(index.read_text(encoding="utf-8")).get("splits", []) if index.is_file() else []
 
     def label(self) -> str:
         return self.params.name or f"hf:{self.params.path}"
@@ -63,11 +72,7 @@ class HfSource(Source):
         import datasets  # imported here: only this source needs it, and it is slow to import
 
         loaded = datasets.load_from_disk(str(self.root))
-        if isinstance(loaded, datasets.DatasetDict):
-            if self.params.split not in loaded:
-                raise ValueError(f"{self.root}: no split {self.params.split!r} (has {', '.join(loaded)})")
-            loaded = loaded[self.params.split]
-        return loaded
+        return loaded[self.params.split] if isinstance(loaded, datasets.DatasetDict) else loaded
 
     def partitions(self, limit: int | None = None) -> list[Partition]:
         if self._is_saved_dataset():
