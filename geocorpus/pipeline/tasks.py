@@ -129,32 +129,30 @@ def _tally(docs: Iterable[Document], counter: StepCounter) -> Iterator[Document]
         yield doc
 
 
-def _feed(upstream: Iterable[Document], counter: StepCounter) -> Iterator[Document]:
-    """Count what a step takes in and subtract the time spent upstream from the step's clock."""
-    iterator = iter(upstream)
+def _timed(items: Iterable[Document], counter: StepCounter, sign: int) -> Iterator[Document]:
+    """Add (sign=1) or subtract (sign=-1) the time spent producing each item to the counter's clock."""
+    iterator = iter(items)
     while True:
         started = perf_counter()
         try:
-            doc = next(iterator)
+            item = next(iterator)
         except StopIteration:
-            counter.seconds -= perf_counter() - started
+            counter.seconds += sign * (perf_counter() - started)
             return
-        counter.seconds -= perf_counter() - started
+        counter.seconds += sign * (perf_counter() - started)
+        yield item
+
+
+def _feed(upstream: Iterable[Document], counter: StepCounter) -> Iterator[Document]:
+    """Count what a step takes in; time spent upstream is taken off the step's clock."""
+    for doc in _timed(upstream, counter, -1):
         counter.docs_in += 1
         yield doc
 
 
 def _route(produced: Iterable[Document], counter: StepCounter, outputs: ShardOutputs) -> Iterator[Document]:
     """Pass kept documents on; send rejected ones to `rejected/`, counted by reason."""
-    iterator = iter(produced)
-    while True:
-        started = perf_counter()
-        try:
-            doc = next(iterator)
-        except StopIteration:
-            counter.seconds += perf_counter() - started
-            return
-        counter.seconds += perf_counter() - started
+    for doc in _timed(produced, counter, 1):
         if doc.rejection is not None:
             counter.dropped[doc.rejection[0]] += 1
             outputs.reject(doc, counter.label)
