@@ -15,6 +15,7 @@ from geocorpus.pipeline.step import Filter, FilterParams
 
 STOP_WORDS = frozenset({"the", "be", "to", "of", "and", "that", "have", "with"})
 _WORD = re.compile(r"\S+")
+_ALPHA_WORD = re.compile(r"\S*[^\W\d_]\S*")  # a word with at least one letter
 _BULLETS = ("•", "●", "○", "▪", "■", "◦", "-", "*", "‣", "⁃")
 
 
@@ -50,7 +51,7 @@ class GopherQuality(Filter):
             "gopher_symbol_word_ratio": symbols / per_word,
             "gopher_bullet_lines_ratio": sum(line.startswith(_BULLETS) for line in lines) / per_line,
             "gopher_ellipsis_lines_ratio": sum(line.endswith(("...", "…")) for line in lines) / per_line,
-            "gopher_alpha_words_ratio": sum(any(c.isalpha() for c in w) for w in words) / per_word,
+            "gopher_alpha_words_ratio": len(_ALPHA_WORD.findall(doc.text)) / per_word,
             "gopher_stop_words": float(len(STOP_WORDS.intersection(w.lower() for w in words))),
         }
 

@@ -111,7 +111,8 @@ def make_plan(recipe: Recipe, layout: Layout, limit: int | None = None) -> Plan:
         fingerprint = _hash(fingerprint, json.dumps([[s.name, s.params] for s in steps]))
         last = number == len(groups)
         output = layout.data if last else layout.work / label / "out"
-        buckets = json.loads(steps[0].params).get("buckets", DEFAULT_BUCKETS) if is_global else 1
+        # More buckets than shards only adds files to read; the output does not depend on the count.
+        buckets = min(json.loads(steps[0].params).get("buckets", DEFAULT_BUCKETS), max(shards, 1)) if is_global else 1
         ctx = StageContext(label, inputs, str(layout.work / label), str(output), str(layout.rejected), buckets)
         stages.append(StagePlan(label, fingerprint, ctx, tuple(steps), is_global, first if number == 1 else []))
         inputs = tuple(str(output / shard_name(i)) for i in range(shards))
