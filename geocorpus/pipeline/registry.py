@@ -1,12 +1,15 @@
 """Where recipe names meet classes: `- gopher_quality: {...}` resolves to the step registered under it.
 
-Built-in steps and sources register themselves on import; third-party packages add theirs through the
-`geocorpus.steps` / `geocorpus.sources` entry-point groups, so a recipe can use them without forking us.
+Built-in steps and sources register themselves on import: every module of the packages below is imported
+once, so adding a step is adding a file. Step modules import heavy libraries inside the step, not at the
+top. Third-party packages add theirs through the `geocorpus.steps` / `geocorpus.sources` entry-point
+groups, so a recipe can use them without forking us.
 """
 
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, TypeVar
 
@@ -14,13 +17,8 @@ if TYPE_CHECKING:
     from geocorpus.pipeline.step import Step
     from geocorpus.sources.base import Source
 
-_BUILTIN_MODULES = (
-    "geocorpus.sources.local",
-    "geocorpus.sources.hf",
-    "geocorpus.extract.step",
-    "geocorpus.filters.gopher",
-    "geocorpus.dedup.exact",
-)
+_BUILTIN_PACKAGES = ("geocorpus.sources", "geocorpus.extract", "geocorpus.filters", "geocorpus.classify",
+                     "geocorpus.dedup")
 
 STEPS: dict[str, type[Step]] = {}
 SOURCES: dict[str, type[Source]] = {}
@@ -53,8 +51,10 @@ def load_all() -> None:
     global _loaded
     if _loaded:
         return
-    for module in _BUILTIN_MODULES:
-        importlib.import_module(module)
+    for name in _BUILTIN_PACKAGES:
+        package = importlib.import_module(name)
+        for module in pkgutil.iter_modules(package.__path__, prefix=f"{name}."):
+            importlib.import_module(module.name)
     for group in ("geocorpus.steps", "geocorpus.sources"):
         for entry in entry_points(group=group):
             entry.load()

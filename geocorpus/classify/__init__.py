@@ -1,0 +1,1 @@
+"""Model-based annotators (language ID, the geoscience classifier); models ship in `models/`."""
