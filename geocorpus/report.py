@@ -53,7 +53,7 @@ def inspect_output(directory: Path, console: Console, samples: int) -> None:
             chars += pc.sum(pc.utf8_length(batch["text"])).as_py() or 0
             for key, counter in counts.items():
                 counter.update(str(v) for v in batch[key].to_pylist())
-    console.print(f"[bold]{directory}[/]: {documents} documents, {len(shards)} shards, {chars:,} characters "
+    console.print(f"[bold]{escape(str(directory))}[/]: {documents} documents, {len(shards)} shards, {chars:,} characters "
                   f"≈ {chars // CHARS_PER_TOKEN:,} tokens (chars/{CHARS_PER_TOKEN})", highlight=False)
     for key, counter in counts.items():
         table = Table(title=f"by {key}", title_justify="left")
@@ -71,8 +71,9 @@ def inspect_output(directory: Path, console: Console, samples: int) -> None:
     for shard in shards:
         for row in pq.read_table(shard).slice(0, samples - shown).to_pylist():
             text = row["text"][:300].replace("\n", " ")
-            console.print(f"\n[bold]{row['id']}[/] {row['kind']} · {row['license']} · {row['url']}\n"
-                          f"  title: {row['title']}\n  scores: {row['scores']}\n  {text}…", highlight=False)
+            scores = ", ".join(f"{k}={v:.3g}" for k, v in json.loads(row["scores"]).items()) or "-"
+            console.print(f"\n{row['id']} {row['kind']} · {row['license']} · {row['url']}\n"
+                          f"  title: {row['title']}\n  scores: {scores}\n  {text}…", markup=False, highlight=False)
             shown += 1
         if shown >= samples:
             break
