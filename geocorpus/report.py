@@ -53,8 +53,9 @@ def inspect_output(directory: Path, console: Console, samples: int) -> None:
             chars += pc.sum(pc.utf8_length(batch["text"])).as_py() or 0
             for key, counter in counts.items():
                 counter.update(str(v) for v in batch[key].to_pylist())
-    console.print(f"[bold]{escape(str(directory))}[/]: {documents} documents, {len(shards)} shards, {chars:,} characters "
-                  f"≈ {chars // CHARS_PER_TOKEN:,} tokens (chars/{CHARS_PER_TOKEN})", highlight=False)
+    console.print(f"[bold]{escape(str(directory))}[/]: {documents} documents, {len(shards)} shards, "
+                  f"{chars:,} characters ≈ {chars // CHARS_PER_TOKEN:,} tokens (chars/{CHARS_PER_TOKEN})",
+                  highlight=False)
     for key, counter in counts.items():
         table = Table(title=f"by {key}", title_justify="left")
         table.add_column(key)
