@@ -1,0 +1,118 @@
+"""`pypi_gis`: source files of GIS and geoscience packages, from their PyPI sdists.
+
+PyPI JSON API (https://docs.pypi.org/api/json/): `GET {base}/pypi/{project}/json` gives the latest
+release's `info` (licence expression, classifiers, authors) and its files under `urls`; the sdist is
+downloaded, its sha256 checked against the API's digest, read with the safe archive reader, and each
+source file becomes a Document (raw bytes for `extract`) keyed by project==version:path.
+
+    geocorpus crawl pypi_gis -a packages=rasterio,shapely -o crawl/pypi
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from email.utils import getaddresses
+from pathlib import PurePosixPath
+from typing import Any
+
+from geocorpus.spiders.base import GeoSpider
+from geocorpus.spiders.items import UnitDone
+from geocorpus.spiders.licenses import from_pypi
+from scrapy.http import Response
+
+from geocorpus.extract.formats import SUFFIXES
+from geocorpus.sources.archive_safe import Limits, read_archive
+
+# Widely used GIS / geoscience libraries with pure-Python (or mostly Python) sdists.
+GIS_PACKAGES = (
+    "shapely", "pyproj", "fiona", "rasterio", "geopandas", "rioxarray", "xarray", "earthengine-api", "geemap",
+    "whitebox", "osmnx", "geopy", "folium", "cartopy", "momepy", "mapclassify", "libpysal", "pyogrio",
+    "rasterstats", "contextily", "metpy", "salem", "leafmap", "pysheds", "gdal",
+)
+CODE_SUFFIXES = tuple(sorted(s for s, (fmt, kind) in SUFFIXES.items() if kind == "code" and fmt != "yaml"))
+DOC_SUFFIXES = (".md", ".rst")
+
+
+class PypiGisSpider(GeoSpider):
+    """Arguments: `packages` (comma list, default GIS_PACKAGES), `suffixes` (comma list of file suffixes
+    to keep, default code + .md/.rst), `max_file_kb` (larger files are skipped and recorded)."""
+
+    name = "pypi_gis"
+    default_base_url = "https://pypi.org"
+
+    def __init__(self, packages: str | None = None, suffixes: str | None = None, max_file_kb: str | int = 1024,
+                 **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.packages = [p.strip() for p in packages.split(",") if p.strip()] if packages else list(GIS_PACKAGES)
+        chosen = suffixes.split(",") if suffixes else [*CODE_SUFFIXES, *DOC_SUFFIXES]
+        self.suffixes = tuple(s.strip().lower() for s in chosen if s.strip())
+        self.limits = Limits(max_member_bytes=int(max_file_kb) * 1024)
+
+    async def start(self) -> Any:
+        base = self.base_url.rstrip("/")
+        for package in self.packages:
+            yield self.get(f"{base}/pypi/{package}/json", self.parse_project, key=f"pypi:{package}")
+
+    def parse_project(self, response: Response) -> Iterator[Any]:
+        data = json.loads(response.body)
+        info = data["info"]
+        unit = f"pypi:{info['name']}=={info['version']}"
+        if self.seen(unit):
+            return
+        license = from_pypi(info)
+        if refused := self.licence_refused(unit, info.get("project_url") or response.url, license):
+            yield refused
+            return
+        sdists = [f for f in data.get("urls") or [] if f.get("packagetype") == "sdist" and not f.get("yanked")]
+        if not sdists:
+            yield self.failure(response, "no_sdist", f"{info['name']} {info['version']} has no sdist", key=unit)
+            return
+        sdist = sdists[0]
+        release = {
+            "package": info["name"], "version": info["version"], "license": license, "summary": info.get("summary"),
+            "authors": _authors(info), "date": sdist.get("upload_time_iso_8601"),
+            "sha256": sdist.get("digests", {}).get("sha256"), "filename": sdist.get("filename"),
+            "project_urls": info.get("project_urls") or {},
+        }
+        # pypi.org gives absolute URLs; mirrors and proxies often relative ones ("../../packages/...")
+        yield self.get(response.urljoin(sdist["url"]), self.parse_sdist, key=unit, cb_kwargs={"release": release})
+
+    def parse_sdist(self, response: Response, release: dict[str, Any]) -> Iterator[Any]:
+        unit = response.meta["key"]
+        digest = hashlib.sha256(response.body).hexdigest()
+        if release["sha256"] and digest != release["sha256"]:
+            yield self.failure(response, "checksum_mismatch", f"sha256 {digest} != {release['sha256']}", key=unit)
+            return
+        contents = read_archive(response.body, lambda name: name.lower().endswith(self.suffixes), self.limits)
+        for member, why in contents.skipped:
+            yield self.failure(response.url, "archive_member_skipped", why, key=f"{unit}:{_inside(member)}")
+        for member in sorted(contents.members):
+            path = _inside(member)
+            yield self.document(
+                f"{unit}:{path}", url=f"{response.url}#{path}", license=release["license"], path=path,
+                raw=contents.members[member], title=f"{release['package']} {release['version']}: {path}",
+                meta={"package": release["package"], "version": release["version"], "pypi": unit.removeprefix("pypi:"),
+                      "sdist_sha256": digest, "authors": release["authors"], "date": release["date"],
+                      "summary": release["summary"], "project_urls": release["project_urls"]},
+            )
+        yield UnitDone(unit)
+
+
+def _inside(member: str) -> str:
+    """A member's path inside the package: sdists wrap everything in one `name-version/` folder."""
+    parts = PurePosixPath(member).parts
+    return PurePosixPath(*parts[1:]).as_posix() if len(parts) > 1 else member
+
+
+def _authors(info: dict[str, Any]) -> list[str]:
+    """Author and maintainer names; PEP 621 projects often only fill `author_email` ("Name <mail>")."""
+    names = [info.get("author"), info.get("maintainer")]
+    for field in ("author_email", "maintainer_email"):
+        names += [name for name, _ in getaddresses([info.get(field) or ""])]
+    seen: list[str] = []
+    for name in names:
+        if name and name.strip() and name.strip() not in seen:
+            seen.append(name.strip())
+    return seen

@@ -1,0 +1,96 @@
+"""`arxiv` and `oai_pmh` over real HTTP against a loopback OAI-PMH repository (recorded-format pages)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from geocorpus.spiders.store import read_documents, read_failures
+from spider_server import ReplayServer, Reply, crawl, oai_page, pdf_bytes, tarball
+
+from geocorpus.extract.formats import detect
+
+XML = {"Content-Type": "text/xml;charset=UTF-8"}
+LIST = "verb=ListRecords&metadataPrefix=arXiv&from=2024-01-01"
+
+
+def test_arxiv_harvest_with_tokens_licences_eprints_and_faults(tmp_path: Path) -> None:
+    pdf = pdf_bytes()
+    main = (b"\\documentclass{article}\n\\title{Slab geometry}\n\\begin{document}\n\\input{sections/intro}\n"
+            b"\\end{document}\n")
+    intro = b"\\section{Introduction}\nIntermediate-depth earthquakes cluster along the slab.\n"
+    with ReplayServer() as server:
+        oai = f"{server.base}/oai"
+        server.add(f"/oai?{LIST}&set=physics:physics:geo-ph",
+                   Reply(200, b"<OAI-PMH><ListRecords><record>", XML),  # cut short once: asked again
+                   Reply(200, oai_page("arxiv_listrecords_1.xml", oai), XML))
+        server.add("/oai?verb=ListRecords&resumptionToken=6621517|1001",
+                   Reply(200, oai_page("arxiv_listrecords_2.xml", oai), XML))
+        server.add(f"/oai?{LIST}&set=physics:physics:ao-ph", Reply(200, b"<OAI-PMH><ListRecords", XML))
+        server.add("/e-print/2401.01234", Reply(200, tarball(
+            {"./main.tex": main, "./sections/intro.tex": intro, "./fig1.png": b"\x89PNG"}),
+            {"Content-Type": "application/x-eprint-tar"}))
+        server.add("/e-print/2401.03456", Reply(200, pdf, {"Content-Type": "application/pdf"}))
+        server.add("/pdf/2401.04567", Reply(200, pdf, {"Content-Type": "application/pdf"}))  # its e-print: 404
+        server.add("/e-print/2401.05678", Reply(200, tarball({"../../../home/user/.bashrc": b"rm -rf ~\n"})))
+        result = crawl("arxiv", tmp_path, {"base_url": oai, "fulltext_base": server.base, "from": "2024-01-01",
+                                          "sets": "physics:physics:geo-ph,physics:physics:ao-ph"})
+        assert result.returncode == 0, result.stderr[-3000:]
+        assert server.hits("/e-print/2401.02345") == [], "a refused licence downloads nothing"
+        assert len(server.hits(f"/oai?{LIST}&set=physics:physics:ao-ph")) == 3, "malformed XML is asked for again"
+
+    docs = {d.meta["arxiv_id"]: d for d in read_documents(tmp_path, "spider:arxiv")}
+    assert sorted(docs) == ["2401.01234", "2401.03456", "2401.04567"]
+    tex = docs["2401.01234"]
+    assert tex.raw is not None and b"Intermediate-depth earthquakes" in tex.raw and b"\\input" not in tex.raw
+    assert (tex.kind, tex.license, tex.meta["format"], tex.meta["fulltext_from"]) == \
+        ("paper", "CC-BY-4.0", detect("main.tex")[0], "eprint-latex")  # the extractor for .tex files
+    assert tex.title == "Slab geometry and intermediate-depth seismicity beneath a curved subduction margin"
+    assert tex.meta["authors"] == ["Claire Moreau", "Chidi A. Okafor Jr"]
+    assert (tex.meta["doi"], tex.meta["date"], tex.meta["categories"]) == \
+        ("10.1093/gji/ggad000", "2024-01-04", ["physics.geo-ph"])
+    assert tex.meta["abstract"].startswith("We relocate") and tex.url.endswith("/e-print/2401.01234")
+    assert docs["2401.03456"].meta["fulltext_from"] == "eprint-pdf" and docs["2401.03456"].license == "CC-BY-SA-4.0"
+    assert docs["2401.04567"].meta["fulltext_from"] == "pdf" and docs["2401.04567"].raw == pdf
+    assert docs["2401.04567"].license == "CC0-1.0"
+
+    failures = {(f["key"], f["reason"]): f for f in read_failures(tmp_path)}
+    malformed = next(key for key, reason in failures if reason == "malformed_xml")
+    assert malformed.startswith(f"{oai}?") and "set=physics%3Aphysics%3Aao-ph" in malformed, "the page's URL"
+    assert set(failures) == {("arxiv:2401.02345", "license_not_allowed"),
+                             ("arxiv:2401.05678", "archive_path_traversal"), (malformed, "malformed_xml")}
+    assert failures[("arxiv:2401.02345", "license_not_allowed")]["detail"] == \
+        "LicenseRef-arxiv-nonexclusive-distrib-1.0"
+
+
+def test_generic_oai_dc_repository(tmp_path: Path) -> None:
+    pdf = pdf_bytes()
+    with ReplayServer() as server:
+        oai = f"{server.base}/api/oai/"
+        server.add("/api/oai/?verb=ListRecords&metadataPrefix=oai_dc&set=preprints",
+                   Reply(200, oai_page("oai_dc_listrecords_1.xml", server.base), XML))
+        server.add("/api/oai/?verb=ListRecords&resumptionToken=cD0yJmY9b2FpX2Rj",
+                   Reply(200, oai_page("oai_dc_listrecords_2.xml", server.base), XML))
+        server.add("/api/oai/?verb=ListRecords&metadataPrefix=oai_dc&set=empty",
+                   Reply(200, oai_page("oai_no_records.xml", server.base), XML))
+        server.add("/api/oai/?verb=ListRecords&metadataPrefix=oai_dc&set=expired",
+                   Reply(200, oai_page("oai_bad_token.xml", server.base), XML))
+        server.add("/repository/object/7001/download/pdf/", Reply(200, pdf, {"Content-Type": "application/pdf"}))
+        server.add("/repository/object/7003/download/html/", Reply(
+            200, b"<html><head><title>Permafrost</title></head><body><p>Active layer.</p></body></html>",
+            {"Content-Type": "text/html; charset=utf-8"}))
+        result = crawl("oai_pmh", tmp_path, {"base_url": oai, "sets": "preprints,empty,expired"})
+        assert result.returncode == 0, result.stderr[-3000:]
+        assert server.hits("/repository/object/7002/download/pdf/") == []
+
+    docs = {d.meta["oai_identifier"]: d for d in read_documents(tmp_path, "spider:oai_pmh")}
+    assert sorted(docs) == ["oai:eartharxiv.org:id:7001", "oai:eartharxiv.org:id:7003"]
+    paper = docs["oai:eartharxiv.org:id:7001"]
+    assert (paper.license, paper.meta["format"], paper.kind, paper.raw) == ("CC-BY-4.0", "pdf", "paper", pdf)
+    assert paper.meta["authors"] == ["Ortiz, Lucia", "Becker, Jonas"] and paper.meta["doi"] == "10.31223/X5ABCD"
+    assert paper.title == "Sediment transport in braided rivers under changing discharge"
+    page = docs["oai:eartharxiv.org:id:7003"]
+    assert (page.license, page.meta["format"]) == ("CC0-1.0", "html")
+    reasons = {(f["key"], f["reason"]) for f in read_failures(tmp_path)}
+    assert reasons == {("oai:oai:eartharxiv.org:id:7002", "license_not_allowed"),
+                       ("oai:oai:eartharxiv.org:id:7004", "no_fulltext"),
+                       (f"{oai}?verb=ListRecords&metadataPrefix=oai_dc&set=expired", "oai_badResumptionToken")}
