@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pyarrow as pa
@@ -104,8 +105,12 @@ def test_fresh_discards_earlier_progress(recipe: Path, tmp_path: Path) -> None:
     assert "forged" not in stale.read_text()
 
 
-def test_flagship_recipe_builds_offline_from_the_shipped_samples(tmp_path: Path) -> None:
-    result = run_build(REPO / "recipes" / "geocode_pt.yaml", output=tmp_path / "pt", workers=2)
+def test_flagship_recipe_builds_offline_from_the_shipped_samples(tmp_path: Path, monkeypatch) -> None:
+    """As on a machine without internet: the crawls are refused any connection, the samples still build."""
+    shutil.copytree(REPO / "recipes", tmp_path / "recipes")  # the crawl cache lands beside the recipe
+    monkeypatch.setenv("PYTHONPATH", str(REPO / "tests" / "data" / "spiders" / "netguard"))
+    result = run_build(tmp_path / "recipes" / "geocode_pt.yaml", output=tmp_path / "pt", workers=2)
+    assert sorted(s["source"] for s in result.unreachable) == ["spider:arxiv", "spider:pypi_gis"]
     rows = read(tmp_path / "pt" / "data").to_pylist()
     assert result.documents == len(rows) > 20
     assert {"web", "paper", "code"} <= {r["kind"] for r in rows}

@@ -13,7 +13,11 @@ SUFFIXES: dict[str, tuple[str, str]] = {
     ".txt": ("text", "text"),
     ".md": ("text", "text"),
     ".rst": ("text", "text"),
-    ".tex": ("text", "paper"),
+    ".tex": ("latex", "paper"),
+    ".tar.gz": ("eprint", "paper"),  # arXiv e-prints: a tar of LaTeX sources, a gzipped .tex, or a PDF
+    ".tgz": ("eprint", "paper"),
+    ".tar": ("eprint", "paper"),
+    ".gz": ("eprint", "paper"),
     ".py": ("python", "code"),
     ".ipynb": ("notebook", "code"),
     ".js": ("javascript", "code"),
@@ -22,6 +26,8 @@ SUFFIXES: dict[str, tuple[str, str]] = {
     ".sql": ("sql", "code"),
     ".sh": ("shell", "code"),
     ".bash": ("shell", "code"),
+    ".mjs": ("javascript", "code"),
+    ".psql": ("sql", "code"),
     ".c": ("c", "code"),
     ".cpp": ("cpp", "code"),
     ".h": ("c", "code"),
@@ -37,5 +43,6 @@ SUFFIXES: dict[str, tuple[str, str]] = {
 
 
 def detect(path: str | PurePath) -> tuple[str, str] | None:
-    """(format, kind) for a file name, or None when we cannot extract it."""
-    return SUFFIXES.get(PurePath(path).suffix.lower())
+    """(format, kind) for a file name, or None when we cannot extract it. Double suffixes (.tar.gz) first."""
+    suffixes = [s.lower() for s in PurePath(path).suffixes]
+    return SUFFIXES.get("".join(suffixes[-2:])) or SUFFIXES.get(suffixes[-1] if suffixes else "")

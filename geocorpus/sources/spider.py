@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import Field
 
@@ -82,7 +84,10 @@ class SpiderSource(Source):
         cap = None if wanted == float("inf") else int(wanted)
         summary = read_summary(self.store)
         if self.params.refresh or not _covers(summary, cap) or self._nothing_reached():
-            returncode = self._crawl(cap)
+            offline = self._resolve_failure()
+            if offline and count_documents(self.store) == 0:
+                raise SourceUnavailable(offline)
+            returncode = 0 if offline else self._crawl(cap)
             stored = count_documents(self.store)
             if stored == 0:
                 self._raise_if_unreachable(returncode)
@@ -121,6 +126,24 @@ class SpiderSource(Source):
         self.store.mkdir(parents=True, exist_ok=True)
         with (self.store / "crawl.log").open("ab") as log:
             return subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, check=False).returncode
+
+    def _resolve_failure(self) -> str | None:
+        """Why the endpoint's host name cannot be resolved, if it cannot: offline, a crawl would only spend
+        its retries and backoff; a cached crawl is then used as it is."""
+        from scrapy.spiderloader import get_spider_loader
+
+        from geocorpus.sources.crawl_cli import crawl_settings
+
+        spider = get_spider_loader(crawl_settings()).load(self.params.name)
+        url = str(self.params.args.get("base_url") or spider.default_base_url)
+        host = urlsplit(url).hostname
+        if not host:
+            return None
+        try:
+            socket.getaddrinfo(host, None)
+        except OSError as error:
+            return f"cannot resolve {host} for {url} ({type(error).__name__}: {error})"
+        return None
 
     def _nothing_reached(self) -> bool:
         """A cached crawl that stored nothing because the endpoint was unreachable is tried again."""

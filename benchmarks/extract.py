@@ -1,0 +1,193 @@
+"""Extraction benchmark: quality and speed of `extract` against bare trafilatura / pypdf, in one run.
+
+    python benchmarks/extract.py [--news DIR] [--pdfs DIR] [--repeat N] [--write]
+
+--news: a folder with html/NAME.html and txt/NAME.txt (ground-truth main text), e.g. tests/data of the
+newspaper4k sdist (MIT): 23 real news pages in 10 languages. --pdfs: extra real PDFs (e.g. resources/ of the
+pypdf sdist). Without them the shipped samples are used. Figures are ratios taken in the same run, because
+the machine is shared; --write puts them into the `## extract` section of benchmarks/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import re
+import statistics
+import time
+from collections import Counter
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import trafilatura
+from pypdf import PdfReader
+
+from geocorpus.document import Document
+from geocorpus.extract.dispatch import extract_raw
+from geocorpus.extract.errors import ExtractionError
+from geocorpus.extract.formats import detect
+from geocorpus.extract.step import Extract, ExtractParams
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "recipes" / "samples" / "geocode_pt"
+RESULTS = ROOT / "benchmarks" / "RESULTS.md"
+# Words, and single characters of scripts written without spaces (CJK, Thai, Burmese), as F1 tokens.
+TOKEN = re.compile(r"[\u0e00-\u0e7f\u1000-\u109f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]|\w+")
+
+
+def token_f1(found: str, truth: str) -> float:
+    a, b = Counter(TOKEN.findall(found.lower())), Counter(TOKEN.findall(truth.lower()))
+    overlap = sum((a & b).values())
+    if not overlap:
+        return 0.0
+    precision, recall = overlap / sum(a.values()), overlap / sum(b.values())
+    return 2 * precision * recall / (precision + recall)
+
+
+def timed(functions: dict[str, Callable[[bytes], object]], files: list[bytes], repeat: int) -> dict[str, float]:
+    """Seconds per variant over all files, median of `repeat` passes. The variants take turns file by file,
+    so a burst of load from other processes hits all of them alike."""
+    passes: dict[str, list[float]] = {label: [] for label in functions}
+    for _ in range(repeat):
+        totals = dict.fromkeys(functions, 0.0)
+        for data in files:
+            for label, function in functions.items():
+                started = time.perf_counter()
+                function(data)
+                totals[label] += time.perf_counter() - started
+        for label, seconds in totals.items():
+            passes[label].append(seconds)
+    return {label: statistics.median(values) for label, values in passes.items()}
+
+
+def step_runner(fmt: str, isolate: bool) -> tuple[Callable[[bytes], object], Extract]:
+    step = Extract(ExtractParams(isolate=isolate))
+
+    def run(data: bytes) -> object:
+        return step.process(Document(id="b", text="", kind="web", source="b", raw=data,
+                                     meta={"format": fmt, "path": f"x.{fmt}"}))
+    return run, step
+
+
+def bare_pypdf(data: bytes) -> str:
+    import io
+    return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def speed_rows(name: str, fmt: str, files: list[bytes], bare: list[tuple[str, Callable[[bytes], object]]],
+               repeat: int) -> list[tuple[str, float, float, float]]:
+    isolated, step = step_runner(fmt, True)
+    isolated(files[0])  # start the worker outside the clock: it lives as long as the step
+    inline, _ = step_runner(fmt, False)
+    megabytes = sum(len(f) for f in files) / 1e6
+    runs = bare + [("extract, in-process", inline), ("extract, isolated", isolated)]
+    seconds = timed(dict(runs), files, repeat)
+    step.close()
+    base = seconds["bare"] if bare else seconds["extract, in-process"]
+    return [(f"{name}: {label}", len(files) / s, megabytes / s, s / base) for label, s in seconds.items()]
+
+
+def html_quality(news: Path) -> tuple[list[tuple[str, float, float]], list[bytes]]:
+    rows, pages = [], []
+    for html in sorted((news / "html").glob("*.html")):
+        truth = news / "txt" / f"{html.stem}.txt"
+        if not truth.is_file():
+            continue
+        raw, expected = html.read_bytes(), truth.read_text(encoding="utf-8")
+        ours, _meta = extract_raw(raw, "html", None, html.name, {"html_mode": "precision"})
+        rows.append((html.stem, token_f1(trafilatura.extract(raw) or "", expected), token_f1(ours, expected)))
+        pages.append(raw)
+    return rows, pages
+
+
+def _page_number_lines(text: str) -> int:
+    return len(re.findall(r"^\s*\d{1,4}\s*$", text, re.M))
+
+
+def pdf_cleanup(pdfs: list[Path]) -> list[tuple[str, int, int, int, int, int, int, int]]:
+    """Per PDF: hyphen-broken words and repeated edge lines left, raw pypdf vs extract."""
+    rows = []
+    for path in pdfs:
+        data = path.read_bytes()
+        try:
+            reader = PdfReader(path)
+            raw_pages = [page.extract_text() or "" for page in reader.pages]
+            ours, _meta = extract_raw(data, "pdf", None, path.name, {})
+        except (ExtractionError, Exception):
+            continue
+        if len(raw_pages) < 2:
+            continue
+        edges = Counter(line.strip() for page in raw_pages for line in
+                        page.strip().splitlines()[:2] + page.strip().splitlines()[-2:] if line.strip())
+        repeated = {line for line, n in edges.items() if n >= max(2, len(raw_pages) // 2)}
+        raw_text = "\n".join(raw_pages)
+        rows.append((path.name, len(raw_pages),
+                     len(re.findall(r"[a-z]-\n[a-z]", raw_text)), len(re.findall(r"[a-z]-\n[a-z]", ours)),
+                     sum(raw_text.count(line) for line in repeated), sum(ours.count(line) for line in repeated),
+                     _page_number_lines(raw_text), _page_number_lines(ours)))
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--news", type=Path, help="folder with html/*.html and txt/*.txt ground truth")
+    parser.add_argument("--pdfs", type=Path, help="folder of extra real PDFs")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--write", action="store_true", help="write the figures into benchmarks/RESULTS.md")
+    args = parser.parse_args()
+
+    lines = [f"`python benchmarks/extract.py {'--news DIR ' if args.news else ''}{'--pdfs DIR ' if args.pdfs else ''}"
+             f"--repeat {args.repeat}` on {platform.machine()}, {len(__import__('os').sched_getaffinity(0))} cores, "
+             f"Python {platform.python_version()}, trafilatura {trafilatura.__version__}, {date.today()}.", ""]
+    pages = [p.read_bytes() for p in sorted((SAMPLES / "web").glob("*.html"))]
+    if args.news:
+        quality, news_pages = html_quality(args.news)
+        pages += news_pages
+        bare_f1 = statistics.fmean(r[1] for r in quality)
+        ours_f1 = statistics.fmean(r[2] for r in quality)
+        lines += [f"**HTML main-text token-F1** on {len(quality)} real news pages with ground truth (newspaper4k "
+                  "test data, 10 languages; CJK/Thai scored per character):", "",
+                  "| extractor | mean F1 | pages better / worse than bare |", "| --- | ---: | ---: |",
+                  f"| bare `trafilatura.extract` | {bare_f1:.3f} | |",
+                  f"| geocorpus `extract` (markdown, html_mode=precision) | {ours_f1:.3f} | "
+                  f"{sum(r[2] > r[1] + 0.005 for r in quality)} / {sum(r[2] < r[1] - 0.005 for r in quality)} |", ""]
+    pdfs = [SAMPLES / "papers" / "grace_wells_recharge_case_study.pdf"]
+    if args.pdfs:
+        pdfs += sorted(args.pdfs.rglob("*.pdf"))
+    cleanup = pdf_cleanup(pdfs)
+    lines += ["**PDF cleanup vs raw pypdf** (multi-page PDFs that both read): hyphen-broken words and "
+              "header/footer lines repeated across pages, left in the text:", "",
+              "| PDF | pages | broken words raw → ours | repeated edge lines raw → ours "
+              "| page-number lines raw → ours |",
+              "| --- | ---: | ---: | ---: | ---: |"]
+    lines += [f"| {r[0]} | {r[1]} | {r[2]} → {r[3]} | {r[4]} → {r[5]} | {r[6]} → {r[7]} |" for r in cleanup]
+    pdf_files = [p.read_bytes() for p in pdfs if p.name in {r[0] for r in cleanup}]
+    code_files = [p.read_bytes() for p in sorted((SAMPLES / "code").iterdir()) if detect(p)[0] == "python"]
+    html_bare = [("bare", lambda d: trafilatura.extract(d)),
+                 ("bare + metadata", lambda d: trafilatura.extract(d, with_metadata=True))]
+    rows = (speed_rows("HTML", "html", pages, html_bare, args.repeat)
+            + speed_rows("PDF", "pdf", pdf_files, [("bare", bare_pypdf)], args.repeat)
+            + speed_rows("Python code", "python", code_files, [], args.repeat))
+    lines += ["", f"**Speed**, one core, median of {args.repeat} interleaved passes ({len(pages)} pages, "
+              f"{len(pdf_files)} PDFs, "
+              f"{len(code_files)} scripts); isolated = in the killable worker with time/memory limits:", "",
+              "| run | docs/s | MB/s | time vs bare |", "| --- | ---: | ---: | ---: |"]
+    lines += [f"| {label} | {docs:.1f} | {mb:.2f} | {ratio:.2f} |" for label, docs, mb, ratio in rows]
+    text = "\n".join(lines)
+    print(text)
+    if args.write:
+        write_section(text)
+
+
+def write_section(body: str) -> None:
+    """Replace (or append) the `## extract` section of RESULTS.md, leaving the others as they are."""
+    current = RESULTS.read_text(encoding="utf-8") if RESULTS.is_file() else "# Benchmark results\n"
+    section = f"## extract\n\n{body}\n"
+    pattern = re.compile(r"^## extract\n.*?(?=^## |\Z)", re.S | re.M)
+    updated = pattern.sub(section + "\n", current) if pattern.search(current) else current.rstrip() + "\n\n" + section
+    RESULTS.write_text(updated, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
