@@ -14,6 +14,8 @@ from rich.console import Console
 from rich.markup import escape
 
 from geocorpus import __version__
+from geocorpus.classify.cli import classifier
+from geocorpus.sources.crawl_cli import crawl
 
 err = Console(stderr=True)
 
@@ -108,6 +110,9 @@ def steps() -> None:
 
     click.echo(registry_text())
 
+
+main.add_command(classifier)
+main.add_command(crawl)
 
 if __name__ == "__main__":
     main()

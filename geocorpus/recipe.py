@@ -106,8 +106,9 @@ def load_recipe(path: str | Path) -> Recipe:
         problems += _from_validation(error, (), _TopLevel, lines)
     # Items are checked even when the top level is wrong: every problem is reported in one go.
     listed = {key: data.get(key) if isinstance(data.get(key), list) else [] for key in ("sources", "steps")}
-    sources = _entries(listed["sources"], "sources", registry.sources(), lines, problems)
-    steps = _entries(listed["steps"], "steps", registry.steps(), lines, problems)
+    base_dir = path.resolve().parent
+    sources = _entries(listed["sources"], "sources", registry.sources(), lines, problems, base_dir)
+    steps = _entries(listed["steps"], "steps", registry.steps(), lines, problems, base_dir)
     if top is None:
         raise RecipeError(file, problems)
     recipe = Recipe(top.name, top.output, sources, steps, path.resolve(), text)
@@ -120,7 +121,7 @@ def load_recipe(path: str | Path) -> Recipe:
 
 
 def _entries(items: list[Any], section: str, known: dict[str, type], lines: dict[KeyPath, int],
-             problems: list[Problem]) -> list[Entry]:
+             problems: list[Problem], base_dir: Path) -> list[Entry]:
     entries = []
     for index, item in enumerate(items):
         where: KeyPath = (section, index)
@@ -137,7 +138,7 @@ def _entries(items: list[Any], section: str, known: dict[str, type], lines: dict
             continue
         model = known[name].Params
         try:
-            params = model.model_validate(raw if raw is not None else {})
+            params = model.model_validate(raw if raw is not None else {}, context={"base_dir": base_dir})
         except ValidationError as error:
             problems += _from_validation(error, where + (name,), model, lines)
             continue

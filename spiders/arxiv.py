@@ -15,14 +15,14 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from geocorpus.spiders.items import UnitDone
-from geocorpus.spiders.licenses import from_url
-from geocorpus.spiders.oai import NS, OaiSpider, text, texts
 from lxml import etree
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from geocorpus.sources.archive_safe import gunzip, read_archive
+from geocorpus.spiders.items import UnitDone
+from geocorpus.spiders.licenses import from_url
+from geocorpus.spiders.oai import NS, OaiSpider, text, texts
 
 ARXIV = {"a": "http://arxiv.org/OAI/arXiv/"}
 # Sets are group:archive:category in arXiv's OAI (physics.geo-ph → physics:physics:geo-ph).

@@ -10,10 +10,6 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import scrapy
-from geocorpus.spiders.errors import describe
-from geocorpus.spiders.items import CrawlFailure
-from geocorpus.spiders.licenses import AllowList
-from geocorpus.spiders.store import CrawlStore
 from scrapy.downloadermiddlewares import cookies
 from scrapy.http import Response
 from tldextract import TLDExtract
@@ -21,6 +17,10 @@ from twisted.python.failure import Failure
 
 from geocorpus.document import Document, now_utc, stable_id
 from geocorpus.extract.formats import detect
+from geocorpus.spiders.errors import describe
+from geocorpus.spiders.items import CrawlFailure
+from geocorpus.spiders.licenses import AllowList
+from geocorpus.spiders.store import CrawlStore
 
 # Cookies are off (settings), but should a crawl turn them on, the cookies middleware's TLDExtract would
 # download the public suffix list on first use: make it use the copy bundled with tldextract instead.

@@ -11,8 +11,6 @@ from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from geocorpus.spiders.errors import describe
-from geocorpus.spiders.items import CrawlFailure
 from scrapy import Request
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import CannotResolveHostError
@@ -22,6 +20,9 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.response import response_status_message
 from twisted.internet.error import DNSLookupError
 from twisted.internet.task import deferLater
+
+from geocorpus.spiders.errors import describe
+from geocorpus.spiders.items import CrawlFailure
 
 
 class BackoffRetryMiddleware(RetryMiddleware):

@@ -11,10 +11,11 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
 
-from geocorpus.spiders.base import GeoSpider
 from lxml import etree
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.http import Response
+
+from geocorpus.spiders.base import GeoSpider
 
 OAI = "http://www.openarchives.org/OAI/2.0/"
 DC = "http://purl.org/dc/elements/1.1/"

@@ -13,11 +13,12 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from lxml import etree
+from scrapy.http import Response
+
 from geocorpus.spiders.items import UnitDone
 from geocorpus.spiders.licenses import UNKNOWN, from_text, from_url
 from geocorpus.spiders.oai import NS, OaiSpider, text, texts
-from lxml import etree
-from scrapy.http import Response
 
 DEFAULT_FULLTEXT = r"\.pdf($|[?#])|/download(/|$)|/bitstream/|/files/"
 _DOI = re.compile(r"^(doi:|https?://(dx\.)?doi\.org/)", re.I)

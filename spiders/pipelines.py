@@ -9,15 +9,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from geocorpus.spiders.base import GeoSpider
-from geocorpus.spiders.items import CrawlFailure, UnitDone
-from geocorpus.spiders.store import SUMMARY, CrawlStore
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.utils.defer import deferred_from_coro
 
 from geocorpus.document import Document, now_utc
 from geocorpus.io.atomic import write_json
+from geocorpus.spiders.base import GeoSpider
+from geocorpus.spiders.items import CrawlFailure, UnitDone
+from geocorpus.spiders.store import SUMMARY, CrawlStore
 
 
 class StorePipeline:

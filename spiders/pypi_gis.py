@@ -17,13 +17,13 @@ from email.utils import getaddresses
 from pathlib import PurePosixPath
 from typing import Any
 
-from geocorpus.spiders.base import GeoSpider
-from geocorpus.spiders.items import UnitDone
-from geocorpus.spiders.licenses import from_pypi
 from scrapy.http import Response
 
 from geocorpus.extract.formats import SUFFIXES
 from geocorpus.sources.archive_safe import Limits, read_archive
+from geocorpus.spiders.base import GeoSpider
+from geocorpus.spiders.items import UnitDone
+from geocorpus.spiders.licenses import from_pypi
 
 # Widely used GIS / geoscience libraries with pure-Python (or mostly Python) sdists.
 GIS_PACKAGES = (

@@ -24,12 +24,11 @@ from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
-from geocorpus.spiders.errors import TRANSIENT
-from geocorpus.spiders.items import CrawlFailure
-
 from geocorpus.document import Document, now_utc
 from geocorpus.io.atomic import remove_leftovers
 from geocorpus.io.records import record_to_document
+from geocorpus.spiders.errors import TRANSIENT
+from geocorpus.spiders.items import CrawlFailure
 
 DOCUMENTS, FAILURES, DONE, SUMMARY = "documents.jsonl", "failures.jsonl", "done.jsonl", "crawl.json"
 

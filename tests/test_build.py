@@ -149,3 +149,30 @@ steps:
     assert result.unreachable == [{"source": "test_offline", "error": "cannot connect to https://api.example.org/oai"}]
     stats = json.loads((tmp_path / "out" / "stats.json").read_text())
     assert stats["unreachable_sources"] == result.unreachable
+
+
+def test_input_files_resolve_from_the_recipe_and_editing_one_redoes_its_stage(html_corpus: Path,
+                                                                             tmp_path: Path) -> None:
+    evals = html_corpus.parent / "evals.jsonl"
+    evals.write_text(json.dumps({"Instruction": "Name the lowest layer of the atmosphere",
+                                 "Input": "", "Output": "The troposphere is the lowest layer"}) + "\n")
+    recipe = write_recipe(html_corpus.parent / "decontam.yaml", """\
+name: decontam
+output: out
+sources:
+  - local: {path: pages}
+steps:
+  - extract: {}
+  - decontaminate: {eval_sets: [evals.jsonl], n: 8}
+""")
+    output = tmp_path / "out"
+    assert run_build(recipe, output=output, workers=1).documents == 60
+    page = read(output / "data").to_pylist()[7]
+    planted = " ".join(page["text"].split()[40:70])  # a benchmark item that leaked into the corpus
+    with evals.open("a") as handle:
+        handle.write(json.dumps({"Instruction": planted, "Input": "", "Output": "yes"}) + "\n")
+    result = run_build(recipe, output=output, workers=1)  # same recipe, edited eval file: no --fresh needed
+    assert result.documents == 59
+    rejected = read(output / "rejected").to_pylist()
+    assert [r["id"] for r in rejected] == [page["id"]]
+    assert rejected[0]["reason"].startswith("decontaminate")

@@ -195,7 +195,7 @@ def test_valid_recipe_fills_defaults(project: Path) -> None:
     extract, gopher, dedup = (s.params for s in recipe.steps)
     assert extract.min_chars == 1
     assert gopher.min_words == 20  # given
-    assert (gopher.max_words, gopher.min_stop_words, gopher.kinds) == (100_000, 2, None)  # defaults
+    assert (gopher.max_words, gopher.min_stop_words, gopher.kinds) == (100_000, 2, ["web", "paper", "book", "text"])
     assert dedup.buckets == 16
 
 
@@ -276,3 +276,18 @@ def test_cli_resolves_inputs_relative_to_recipe_from_another_cwd(project: Path) 
     assert {row["license"] for row in rows} == {"MIT", "CC0-1.0"}
     assert "https://example.org/p2" in {row["url"] for row in rows}
     assert (elsewhere / "built" / "recipe.yaml").read_text() == (project / "recipe.yaml").read_text()
+
+
+def test_input_file_params_resolve_from_the_recipe_and_must_exist(project: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    (project / "evals").mkdir()
+    (project / "evals" / "geocode.jsonl").write_text('{"Instruction": "q", "Input": "", "Output": "a"}\n')
+    text = ("name: t\noutput: out\nsources:\n  - local: {path: pages}\nsteps:\n  - extract: {}\n"
+            "  - decontaminate: {eval_sets: [evals/geocode.jsonl]}\n")
+    monkeypatch.chdir(project.parent)  # not the recipe's folder
+    recipe = load_recipe(write_recipe(project / "recipe.yaml", text))
+    assert recipe.steps[1].params.eval_sets == [str((project / "evals" / "geocode.jsonl").resolve())]
+    with pytest.raises(RecipeError) as caught:
+        load_recipe(write_recipe(project / "recipe.yaml", text.replace("geocode.jsonl", "missing.jsonl")))
+    rendered = str(caught.value)
+    assert "recipe.yaml:7: steps[1].decontaminate.eval_sets[0]: " in rendered and "no such file" in rendered

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from geocorpus.spiders.licenses import AllowList, from_pypi, from_text, from_url
 
 

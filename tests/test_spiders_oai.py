@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from geocorpus.spiders.store import read_documents, read_failures
 from spider_server import ReplayServer, Reply, crawl, oai_page, pdf_bytes, tarball
 
 from geocorpus.extract.formats import detect
+from geocorpus.spiders.store import read_documents, read_failures
 
 XML = {"Content-Type": "text/xml;charset=UTF-8"}
 LIST = "verb=ListRecords&metadataPrefix=arXiv&from=2024-01-01"

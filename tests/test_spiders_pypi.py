@@ -11,8 +11,9 @@ import tarfile
 import time
 from pathlib import Path
 
-from geocorpus.spiders.store import read_documents, read_failures
 from spider_server import ReplayServer, Reply, crawl, crawl_command, guarded_env, pypi_project, tarball
+
+from geocorpus.spiders.store import read_documents, read_failures
 
 JSON = {"Content-Type": "application/json"}
 

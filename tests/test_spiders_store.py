@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from geocorpus.spiders.items import CrawlFailure
-from geocorpus.spiders.store import CrawlStore, StoreLocked, read_documents, read_failures
 
 from geocorpus.document import Document
+from geocorpus.spiders.items import CrawlFailure
+from geocorpus.spiders.store import CrawlStore, StoreLocked, read_documents, read_failures
 
 
 def _doc(key: str, raw: bytes) -> Document:

@@ -99,7 +99,10 @@ def make_plan(recipe: Recipe, layout: Layout, limit: int | None = None) -> Plan:
         first += [(config, json.dumps(p, sort_keys=True)) for p in partitions]
         if remaining is not None:
             remaining -= sum(p["items"] for p in partitions)
-    step_configs = [StepConfig(e.name, e.params.model_dump_json(), i + 1) for i, e in enumerate(recipe.steps)]
+    step_configs = []
+    for position, entry in enumerate(recipe.steps, 1):
+        params = entry.params.model_dump_json()
+        step_configs.append(StepConfig(entry.name, params, position, json.dumps(_input_files(params))))
     labels += [c.label for c in step_configs]
     groups = _cut(step_configs)
     shards = len(first)
@@ -108,7 +111,7 @@ def make_plan(recipe: Recipe, layout: Layout, limit: int | None = None) -> Plan:
     inputs: tuple[str, ...] = ()
     for number, (steps, is_global) in enumerate(groups, 1):
         label = f"s{number}-{steps[0].name if is_global else 'stream'}"
-        fingerprint = _hash(fingerprint, json.dumps([[s.name, s.params] for s in steps]))
+        fingerprint = _hash(fingerprint, json.dumps([[s.name, s.params, s.inputs] for s in steps]))
         last = number == len(groups)
         output = layout.data if last else layout.work / label / "out"
         # More buckets than shards only adds files to read; the output does not depend on the count.
@@ -133,6 +136,25 @@ def _cut(steps: list[StepConfig]) -> list[tuple[list[StepConfig], bool]]:
         else:
             groups[-1][0].append(step)
     return groups
+
+
+def _input_files(params_json: str) -> list[list]:
+    """(path, size, mtime) of every file a step's parameters name (InputFile values are absolute paths)."""
+    found = []
+
+    def walk(value: object) -> None:
+        if isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+        elif isinstance(value, str) and value.startswith("/") and Path(value).is_file():
+            stat = Path(value).stat()
+            found.append([value, stat.st_size, stat.st_mtime_ns])
+
+    walk(json.loads(params_json))
+    return found
 
 
 def _hash(*parts: str) -> str:

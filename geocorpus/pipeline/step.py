@@ -8,9 +8,10 @@ so recipes are validated, defaults are listed by `geocorpus steps`, and unknown 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import ClassVar
+from pathlib import Path
+from typing import Annotated, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo
 
 from geocorpus.document import Document
 
@@ -19,6 +20,22 @@ class Params(BaseModel):
     """Base for every step's and source's parameters: unknown keys are errors, never ignored."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _existing_file(value: str, info: ValidationInfo) -> str:
+    """Resolve against the recipe's folder (given as validation context) and require the file to exist."""
+    path = Path(value).expanduser()
+    base = (info.context or {}).get("base_dir")
+    if not path.is_absolute() and base is not None:
+        path = Path(base) / path
+    if not path.is_file():
+        raise ValueError(f"no such file: {path}")
+    return str(path.resolve())
+
+
+#: A parameter naming an input file: relative to the recipe file, checked when the recipe is loaded, stored
+#: absolute (so workers find it), and part of the stage fingerprint (so editing the file redoes the stage).
+InputFile = Annotated[str, AfterValidator(_existing_file)]
 
 
 class Step:

@@ -32,6 +32,9 @@ class StepConfig:
     name: str
     params: str  # JSON of the validated parameters: hashable, picklable, fingerprintable
     position: int
+    #: JSON of (path, size, mtime) of the files the parameters name: an edited file makes a new config,
+    #: so neither a stage marker nor a step instance cached in a process outlives the file it was built on.
+    inputs: str = "[]"
 
     @property
     def label(self) -> str:

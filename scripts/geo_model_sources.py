@@ -1,0 +1,173 @@
+"""Openly licensed texts for the default geoscience classifier, read from Debian and PyPI packages.
+
+Every source is a package anyone can fetch with apt-get/pip (versions pinned in build_geo_model.py), read
+here into plain texts. Nothing is generated or paraphrased: the texts are what the packages ship.
+"""
+
+from __future__ import annotations
+
+import ast
+import gettext
+import re
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import lxml.html
+
+# WordNet topic synsets whose member words are geoscience (physical geography and earth sciences).
+GEO_TOPICS = {"geology", "geophysics", "seismology", "volcanology", "mineralogy", "petrology", "meteorology",
+              "climatology", "oceanography", "hydrology", "glaciology", "geography", "physical_geography",
+              "geomorphology", "paleontology", "crystallography", "geochemistry", "soil_science", "cartography",
+              "hydrography", "stratigraphy", "limnology", "topography", "geodesy", "sedimentology", "mining"}
+# Roots of earth-science noun trees in WordNet (their first sense is the earth-science one).
+GEO_ROOTS = ("geological_formation", "rock", "mineral", "body_of_water", "atmospheric_phenomenon",
+             "geological_process", "sediment", "geological_time", "climate", "precipitation", "wind", "storm",
+             "earthquake", "volcano", "glacier", "ocean", "river", "weather", "erosion", "crust", "magma", "lava",
+             "ore", "aquifer", "watershed", "topography", "cloud", "natural_elevation", "natural_depression",
+             "continent", "tide", "map")
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")  # colour codes in the Chinese fortune files
+_SPACE = re.compile(r"[ \t]+")
+_BLANKS = re.compile(r"\n{3,}")
+_DOC_SECTION = re.compile(r"^\s*(Parameters|Returns|Yields|Raises|Examples?|Notes|See Also|Attributes|Other "
+                          r"Parameters|References)\s*\n\s*-{3,}", re.M)
+
+
+def html_text(path: Path, main_xpath: str | None = None) -> str:
+    """Visible text of an HTML page (scripts, styles and navigation removed)."""
+    root = lxml.html.fromstring(path.read_bytes())
+    for bad in root.xpath("//script|//style|//nav|//head|//pre|//code"):
+        bad.drop_tree()
+    if main_xpath:
+        found = root.xpath(main_xpath)
+        root = found[0] if found else root
+    text = "\n".join(_SPACE.sub(" ", line).strip() for line in root.text_content().splitlines())
+    return _BLANKS.sub("\n\n", text).strip()
+
+
+def html_pages(directory: Path, pattern: str = "*.html", main_xpath: str | None = None) -> Iterator[str]:
+    for path in sorted(directory.rglob(pattern)):
+        text = html_text(path, main_xpath)
+        if len(text.split()) >= 30:
+            yield text
+
+
+def wheel_docstrings(wheel: Path, min_words: int = 40) -> Iterator[str]:
+    """The prose of each module's docstrings (parameter tables and examples cut off), one text per module."""
+    with zipfile.ZipFile(wheel) as archive:
+        for name in sorted(archive.namelist()):
+            if not name.endswith(".py") or "/tests/" in name or "/test_" in name:
+                continue
+            try:
+                tree = ast.parse(archive.read(name).decode("utf-8", "replace"))
+            except (SyntaxError, ValueError):
+                continue
+            prose = [_prose(doc) for node in ast.walk(tree)
+                     if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+                     and (doc := ast.get_docstring(node))]
+            text = "\n\n".join(p for p in prose if p)
+            if len(text.split()) >= min_words:
+                yield text
+
+
+def _prose(docstring: str) -> str:
+    """Paragraphs of a docstring before its first numpydoc section, without doctest lines."""
+    head = _DOC_SECTION.split(docstring)[0]
+    lines = [line for line in head.splitlines() if not line.strip().startswith((">>>", "...", ".. "))]
+    return "\n".join(lines).strip()
+
+
+def sdist_docstrings(sdist: Path) -> Iterator[str]:
+    """Docstrings from the .py files of a source tarball (for packages without a pure-Python wheel)."""
+    import tarfile
+
+    with tarfile.open(sdist) as archive:
+        members = [m for m in archive.getmembers() if m.name.endswith(".py") and "/tests/" not in m.name]
+        for member in sorted(members, key=lambda m: m.name):
+            handle = archive.extractfile(member)
+            if handle is None:
+                continue
+            try:
+                tree = ast.parse(handle.read().decode("utf-8", "replace"))
+            except (SyntaxError, ValueError):
+                continue
+            prose = [_prose(doc) for node in ast.walk(tree)
+                     if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef)
+                     and (doc := ast.get_docstring(node))]
+            text = "\n\n".join(p for p in prose if p)
+            if len(text.split()) >= 40:
+                yield text
+
+
+def _wordnet(data_dir: Path) -> dict[str, tuple[list[str], str, list[tuple[str, str]]]]:
+    """offset+pos -> (words, gloss, [(pointer symbol, target offset+pos)])."""
+    synsets = {}
+    for part, pos in (("noun", "n"), ("verb", "v"), ("adj", "a"), ("adv", "r")):
+        for line in (data_dir / f"data.{part}").read_text(encoding="utf-8", errors="replace").splitlines():
+            if line.startswith("  "):
+                continue
+            fields, _, gloss = line.partition(" | ")
+            tokens = fields.split()
+            count = int(tokens[3], 16)
+            words = [tokens[4 + 2 * i].replace("_", " ") for i in range(count)]
+            rest = tokens[4 + 2 * count:]
+            pointers = [(rest[1 + 4 * i], rest[2 + 4 * i] + rest[3 + 4 * i].replace("s", "a"))
+                        for i in range(int(rest[0]))]
+            synsets[tokens[0] + pos] = (words, gloss.strip(), pointers)
+    return synsets
+
+
+def geo_synsets(synsets: dict[str, tuple[list[str], str, list[tuple[str, str]]]]) -> set[str]:
+    """Synsets under earth-science roots (hyponyms and instances), plus members of earth-science topics."""
+    first_sense = {}
+    for key, (words, _, _) in synsets.items():
+        if key.endswith("n"):
+            for word in words:
+                first_sense.setdefault(word.replace(" ", "_").lower(), key)  # data files list senses in order
+    stack = [first_sense[r] for r in GEO_ROOTS if r in first_sense]
+    topics = {first_sense[t] for t in GEO_TOPICS if t in first_sense}
+    found = {key for key, (_, _, pointers) in synsets.items() if any(p == ";c" and t in topics for p, t in pointers)}
+    while stack:
+        key = stack.pop()
+        if key in found and key not in topics:
+            continue
+        found.add(key)
+        stack += [target for symbol, target in synsets[key][2] if symbol in ("~", "~i") and target not in found]
+    return found
+
+
+def wordnet_glosses(data_dir: Path, geo: bool, group: int = 3) -> Iterator[str]:
+    """WordNet entries ("words: gloss; examples") inside or outside the earth sciences, a few per text."""
+    synsets = _wordnet(data_dir)
+    chosen = geo_synsets(synsets)
+    entries = [f"{', '.join(words)}: {gloss}" for key, (words, gloss, _) in synsets.items()
+               if gloss and (key in chosen) == geo]
+    for start in range(0, len(entries), group):
+        yield "\n".join(entries[start:start + group])
+
+
+def fortunes(directory: Path, names: list[str]) -> Iterator[str]:
+    """Fortune cookies (quotes, jokes, anecdotes), several per text."""
+    for name in names:
+        text = _ANSI.sub("", (directory / name).read_text(encoding="utf-8", errors="replace"))
+        cookies = [c.strip() for c in text.split("\n%\n")]
+        cookies = [c for c in cookies if c]
+        for start in range(0, len(cookies), 4):
+            yield "\n\n".join(cookies[start:start + 4])
+
+
+def bible_books(path: Path, verses: int = 30) -> Iterator[str]:
+    lines = [line.split(" ", 1)[-1] for line in path.read_text(encoding="utf-8", errors="replace").splitlines()]
+    for start in range(0, len(lines), verses):
+        yield " ".join(lines[start:start + verses])
+
+
+def mo_messages(paths: list[Path], group: int = 8) -> Iterator[str]:
+    """Translated messages of gettext catalogues (the Chinese GRASS GIS strings), a few per text."""
+    messages = []
+    for path in paths:
+        with path.open("rb") as handle:
+            catalog = gettext.GNUTranslations(handle)._catalog  # the parsed .mo file: msgid -> msgstr
+        messages += [str(v) for k, v in catalog.items() if k and isinstance(v, str) and v.strip()]
+    for start in range(0, len(messages), group):
+        yield "\n".join(messages[start:start + group])

@@ -1,0 +1,125 @@
+"""The geoscience classifier: training from files/globs/JSONL/Parquet/datasets, the CLI, the step, the
+shipped model."""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from conftest import FILLER, REPO, TOPICS, article
+
+from geocorpus.classify.fasttext import GEO_MODEL, geo_scores, load
+from geocorpus.classify.geo_score import GeoScore, GeoScoreParams
+from geocorpus.classify.inputs import InputError, read_texts
+from geocorpus.classify.metrics import evaluate, roc_auc
+from geocorpus.document import Document
+
+GENERAL = {
+    "football": "match goal striker league season coach fans stadium penalty referee transfer club",
+    "cooking": "recipe oven flour butter sugar bake dinner sauce garlic onions pan taste kitchen",
+    "markets": "shares investors earnings profit quarter bank inflation stocks dividend merger revenue",
+}
+
+
+def general_article(rng: random.Random, topic: str, words: int = 120) -> str:
+    vocabulary = GENERAL[topic].split()
+    tokens = [rng.choice(vocabulary if rng.random() < 0.45 else FILLER) for _ in range(words)]
+    return " ".join(tokens).capitalize() + "."
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Geoscience texts as .txt files and Parquet; general texts as JSONL and a saved `datasets` dir."""
+    import datasets
+
+    root = tmp_path_factory.mktemp("classifier")
+    rng = random.Random(5)
+    (root / "geo").mkdir()
+    for i in range(60):
+        (root / "geo" / f"{i:03d}.txt").write_text(article(rng, rng.choice(sorted(TOPICS)), 120), encoding="utf-8")
+    pq.write_table(pa.table({"text": [article(rng, "glaciology", 100) for _ in range(20)]}), root / "geo.parquet")
+    general = [general_article(rng, rng.choice(sorted(GENERAL))) for _ in range(60)]
+    (root / "general.jsonl").write_text("\n".join(json.dumps({"text": t}) for t in general[:40]), encoding="utf-8")
+    datasets.Dataset.from_dict({"text": general[40:]}).save_to_disk(str(root / "general_ds"))
+    return root
+
+
+def run_cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "geocorpus.cli", "classifier", *args], input=stdin,
+                          capture_output=True, text=True, cwd=REPO, timeout=120)
+
+
+def test_inputs_read_files_globs_parquet_jsonl_and_datasets(corpus: Path) -> None:
+    assert len(list(read_texts(str(corpus / "geo")))) == 60
+    assert len(list(read_texts(str(corpus / "geo" / "00*.txt")))) == 10
+    assert len(list(read_texts(str(corpus / "geo.parquet")))) == 20
+    assert len(list(read_texts(str(corpus / "general.jsonl")))) == 40
+    assert len(list(read_texts(str(corpus / "general_ds")))) == 20
+    with pytest.raises(InputError, match="no such file"):
+        list(read_texts(str(corpus / "nothing*.txt")))
+    with pytest.raises(InputError, match="no string field 'body'"):
+        list(read_texts(str(corpus / "general.jsonl"), text_field="body"))
+
+
+def test_auc_and_report_match_hand_computed_values() -> None:
+    labels = np.array([True, True, False, False, True])
+    assert roc_auc(np.array([0.9, 0.8, 0.3, 0.8, 0.1]), labels) == pytest.approx((2 + 1.5 + 0) / 6)
+    report = evaluate([0.9, 0.8, 0.3, 0.8, 0.1], labels.tolist())
+    assert (report.precision, report.recall) == (pytest.approx(2 / 3), pytest.approx(2 / 3))
+
+
+def test_train_and_score_from_the_command_line_then_use_the_model_in_a_step(corpus: Path, tmp_path: Path) -> None:
+    model = tmp_path / "tiny.ftz"
+    trained = run_cli("train", "-p", str(corpus / "geo"), "-p", str(corpus / "geo.parquet"),
+                      "-n", str(corpus / "general.jsonl"), "-n", str(corpus / "general_ds"),
+                      "-o", str(model), "--epoch", "5", "--dim", "8", "--test-fraction", "0.25")
+    assert trained.returncode == 0, trained.stderr
+    assert "read 80 positive and 60 negative texts" in trained.stderr
+    held_out = trained.stdout.splitlines()[-1]
+    assert held_out.startswith("held-out:") and "AUC" in held_out
+    assert float(held_out.rsplit("AUC ", 1)[1]) > 0.9
+    assert model.is_file() and model.stat().st_size < 2_000_000
+
+    rng = random.Random(11)
+    lines = [json.dumps({"text": article(rng, "seismology", 60)}), general_article(rng, "cooking", 60)]
+    scored = run_cli("score", "--model", str(model), "-", stdin="\n".join(lines) + "\n")
+    assert scored.returncode == 0, scored.stderr
+    geo, other = (float(v) for v in scored.stdout.split())
+    assert geo > 0.5 > other
+
+    step = GeoScore(GeoScoreParams(model=str(model), min_score=0.5))
+    kept = step.process(Document(id="g", text=article(rng, "groundwater", 80), kind="web", source="t"))
+    dropped = step.process(Document(id="o", text=general_article(rng, "markets", 80), kind="web", source="t"))
+    assert kept.rejection is None and kept.scores["geo_score"] > 0.5
+    assert dropped.rejection[0] == "geo_score:low_score" and dropped.scores["geo_score"] < 0.5
+
+
+def test_cli_errors_are_one_line_with_exit_code_2(tmp_path: Path) -> None:
+    missing = run_cli("train", "-p", str(tmp_path / "none*.txt"), "-n", str(tmp_path), "-o", str(tmp_path / "m"))
+    assert missing.returncode == 2 and missing.stderr.strip().count("\n") == 0
+    assert "no such file, directory or matching glob" in missing.stderr
+    no_input = run_cli("score", str(tmp_path / "absent.jsonl"))
+    assert no_input.returncode == 2 and "no such file" in no_input.stderr
+
+
+def test_shipped_model_separates_the_sample_geoscience_pages_from_general_prose() -> None:
+    """The shipped model never saw recipes/samples (see scripts/build_geo_model.py)."""
+    import trafilatura
+
+    assert GEO_MODEL.is_file() and GEO_MODEL.stat().st_size < 5_000_000
+    pages = sorted((REPO / "recipes" / "samples" / "geocode_pt" / "web").glob("*.html"))
+    geo = [t for t in (trafilatura.extract(p.read_text(encoding="utf-8")) for p in pages) if t and len(t) > 800]
+    general = [(REPO / "README.md").read_text(encoding="utf-8"),
+               "The council approved the new budget on Tuesday after a long debate about school funding, "
+               "road repairs and the salaries of city employees. The mayor said taxes would not rise this year.",
+               "I finally tried the sourdough recipe my grandmother left me. The crust came out crisp and the "
+               "crumb was soft; next weekend I will bake two loaves and bring one to my neighbours."]
+    scores = geo_scores(load(str(GEO_MODEL)), geo + general)
+    assert roc_auc(np.array(scores), np.array([True] * len(geo) + [False] * len(general))) >= 0.95
