@@ -6,7 +6,8 @@ import json
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Any, get_args
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -18,6 +19,7 @@ from rich.table import Table
 
 from geocorpus.pipeline import registry
 from geocorpus.pipeline.runner import BuildResult
+from geocorpus.pipeline.step import InputFile
 
 CHARS_PER_TOKEN = 4  # a common rule of thumb for English prose and code with BPE tokenizers
 
@@ -25,7 +27,8 @@ CHARS_PER_TOKEN = 4  # a common rule of thumb for English prose and code with BP
 def print_build(result: BuildResult, console: Console) -> None:
     table = Table(title="geocorpus build", title_justify="left")
     for column in ("#", "step", "in", "out", "dropped (by reason)", "seconds"):
-        table.add_column(column, justify="right" if column in {"#", "in", "out", "seconds"} else "left")
+        table.add_column(column, justify="right" if column in {"#", "in", "out", "seconds"} else "left",
+                         overflow="fold")
     for counter in result.counters:
         position, name = counter.label.split(":", 1)
         dropped = ", ".join(f"{reason}={n}" for reason, n in counter.dropped.most_common()) or "-"
@@ -93,11 +96,24 @@ def registry_text() -> str:
     return "\n".join(lines)
 
 
+def _type_name(annotation: Any) -> str:
+    """A parameter's type as a recipe author reads it: `int`, `list[str] | None`, `file`, `one of a, b`."""
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin is Annotated:
+        return "file" if InputFile.__metadata__[0] in args[1:] else _type_name(args[0])
+    if origin is Literal:
+        return "one of " + ", ".join(map(str, args))
+    if origin in (Union, UnionType):
+        return " | ".join(_type_name(arg) for arg in args)
+    if origin is not None:
+        return f"{getattr(origin, '__name__', origin)}[{', '.join(_type_name(arg) for arg in args)}]"
+    return "None" if annotation is type(None) else getattr(annotation, "__name__", str(annotation))
+
+
 def _params(model: type[BaseModel]) -> list[str]:
     lines = []
     for name, field in model.model_fields.items():
-        annotation = field.annotation
-        kind = annotation.__name__ if isinstance(annotation, type) and not get_args(annotation) else str(annotation)
+        kind = _type_name(field.annotation)
         default: Any = "required" if field.default is PydanticUndefined else json.dumps(field.default)
         text = f"{name}: {kind} = {default}"
         lines.append(f"{text:<46} {field.description or ''}".rstrip())
