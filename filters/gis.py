@@ -2,8 +2,8 @@
 
 A geoscience code corpus wants `rasterio.open(...)`, not a web framework that happens to sit in a repo
 about maps. The extractor tags `meta["gis_libs"]` from each file's imports; documents that arrive without
-the tag (JSONL, `hf` sources) are read here with `gis_imports.detect_gis_libs`. The score is the number of
-distinct libraries, so a recipe can ask for more than one.
+the tag (JSONL, `hf` sources) are read here by the same detector (`geocorpus.gis_libs`), trying every
+language's idioms. The score is the number of distinct libraries, so a recipe can ask for more than one.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from geocorpus.document import Document
-from geocorpus.filters.gis_imports import detect_gis_libs
+from geocorpus.gis_libs import detect_gis_libs
 from geocorpus.pipeline.registry import register_step
 from geocorpus.pipeline.step import Filter, FilterParams
 

@@ -2,28 +2,25 @@
 
 A dataset card promises what may be redistributed, so the gate is explicit: `unknown` (or NOASSERTION) is
 its own drop reason rather than a silent keep, and `allow_unknown` has to be set on purpose. SPDX
-expressions are read simply: `A OR B` passes when either is allowed, `A AND B` when both are (parentheses
-are ignored, which is right for the flat expressions that package metadata and repositories carry).
+expressions are read as the spiders read them (`geocorpus.licenses.allowed`): `A OR B` passes when either is
+allowed, `A AND B` when both are, parentheses group, and a malformed expression is not allowed.
 """
 
 from __future__ import annotations
 
-import re
-
 from pydantic import Field, field_validator
 
 from geocorpus.document import Document
+from geocorpus.licenses import UNKNOWN, allowed
 from geocorpus.pipeline.registry import register_step
 from geocorpus.pipeline.step import Filter, FilterParams
 
-UNKNOWN = frozenset({"", "unknown", "noassertion", "none", "other"})
+NOT_STATED = frozenset({"", UNKNOWN, "noassertion", "none", "other"})
 OPEN_LICENSES = ["MIT", "Apache-2.0", "BSD-2-Clause", "BSD-3-Clause", "ISC", "Unlicense", "0BSD", "Zlib",
                  "PSF-2.0", "CC0-1.0", "CC-BY-4.0", "CC-BY-3.0", "CC-BY-SA-4.0", "CC-BY-SA-3.0", "PDDL-1.0",
                  "ODC-By-1.0", "LGPL-2.1-or-later", "LGPL-3.0-or-later", "MPL-2.0", "GPL-2.0-or-later",
                  "GPL-3.0-or-later", "GPL-3.0-only", "GPL-2.0-only", "LGPL-3.0-only", "LGPL-2.1-only",
                  "AGPL-3.0-only", "AGPL-3.0-or-later", "EPL-2.0", "OGL-UK-3.0", "etalab-2.0"]
-_OR = re.compile(r"\s+OR\s+", re.I)
-_AND = re.compile(r"\s+AND\s+", re.I)
 
 
 class LicenseParams(FilterParams):
@@ -38,13 +35,6 @@ class LicenseParams(FilterParams):
         return value
 
 
-def allowed(expression: str, allow: frozenset[str]) -> bool:
-    """Whether an SPDX expression is satisfied by the (case-folded) allow-list."""
-    cleaned = expression.replace("(", " ").replace(")", " ").strip()
-    return any(all(term.strip().casefold() in allow for term in _AND.split(option))
-               for option in _OR.split(cleaned))
-
-
 @register_step
 class LicenseGate(Filter):
     name = "license_gate"
@@ -52,14 +42,11 @@ class LicenseGate(Filter):
 
     params: LicenseParams
 
-    def __init__(self, params: LicenseParams) -> None:
-        super().__init__(params)
-        self._allow = frozenset(name.casefold() for name in params.allow)
-
     def score(self, doc: Document) -> dict[str, float]:
         license_id = (doc.license or "").strip()
-        known = license_id.casefold() not in UNKNOWN
-        return {"license_known": float(known), "license_allowed": float(known and allowed(license_id, self._allow))}
+        known = license_id.casefold() not in NOT_STATED
+        is_allowed = known and allowed(license_id, self.params.allow)
+        return {"license_known": float(known), "license_allowed": float(is_allowed)}
 
     def keep(self, scores: dict[str, float]) -> bool | tuple[bool, str]:
         if not scores["license_known"]:

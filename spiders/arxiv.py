@@ -19,9 +19,9 @@ from lxml import etree
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from geocorpus.licenses import UNKNOWN, from_url
 from geocorpus.sources.archive_safe import gunzip, read_archive
 from geocorpus.spiders.items import UnitDone
-from geocorpus.spiders.licenses import from_url
 from geocorpus.spiders.oai import NS, OaiSpider, text, texts
 
 ARXIV = {"a": "http://arxiv.org/OAI/arXiv/"}
@@ -63,7 +63,7 @@ class ArxivSpider(OaiSpider):
         if self.seen(key) or self.fulltext == "none":
             return
         abs_url = f"https://arxiv.org/abs/{arxiv_id}"
-        license = from_url(text(meta, "a:license", ARXIV))
+        license = from_url(text(meta, "a:license", ARXIV)) or UNKNOWN
         if refused := self.licence_refused(key, abs_url, license):
             yield refused
             return

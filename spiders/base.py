@@ -17,9 +17,9 @@ from twisted.python.failure import Failure
 
 from geocorpus.document import Document, now_utc, stable_id
 from geocorpus.extract.formats import detect
+from geocorpus.licenses import allowed
 from geocorpus.spiders.errors import describe
 from geocorpus.spiders.items import CrawlFailure
-from geocorpus.spiders.licenses import AllowList
 from geocorpus.spiders.store import CrawlStore
 
 # Cookies are off (settings), but should a crawl turn them on, the cookies middleware's TLDExtract would
@@ -43,9 +43,9 @@ class GeoSpider(scrapy.Spider):
         self._licenses = licenses
 
     @property
-    def allow(self) -> AllowList:
-        chosen = self._licenses.split(",") if self._licenses else self.settings.getlist("GEOCORPUS_LICENSES")
-        return AllowList(chosen)
+    def allow(self) -> list[str]:
+        """The SPDX ids that may enter: the `licenses` argument, else the GEOCORPUS_LICENSES setting."""
+        return self._licenses.split(",") if self._licenses else self.settings.getlist("GEOCORPUS_LICENSES")
 
     def seen(self, key: str) -> bool:
         """Already stored (by this run or an earlier, killed one): skip it and what it would download."""
@@ -68,7 +68,7 @@ class GeoSpider(scrapy.Spider):
 
     def licence_refused(self, key: str, url: str, license: str) -> CrawlFailure | None:
         """A failure to yield when `license` is not on the allow-list (decided before downloading)."""
-        if self.allow.allows(license):
+        if allowed(license, self.allow):
             return None
         return CrawlFailure(key=key, url=url, reason="license_not_allowed", detail=license)
 

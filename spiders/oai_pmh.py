@@ -16,8 +16,8 @@ from typing import Any
 from lxml import etree
 from scrapy.http import Response
 
+from geocorpus.licenses import UNKNOWN, from_name
 from geocorpus.spiders.items import UnitDone
-from geocorpus.spiders.licenses import UNKNOWN, from_text, from_url
 from geocorpus.spiders.oai import NS, OaiSpider, text, texts
 
 DEFAULT_FULLTEXT = r"\.pdf($|[?#])|/download(/|$)|/bitstream/|/files/"
@@ -46,8 +46,7 @@ class OaiPmhSpider(OaiSpider):
         links = [u for u in texts(metadata, ".//dc:identifier", NS) + texts(metadata, ".//dc:relation", NS)
                  if u.startswith(("http://", "https://"))]
         rights = texts(metadata, ".//dc:rights", NS)
-        license = next((found for r in rights if (found := from_url(r) if "://" in r else from_text(r)) != UNKNOWN),
-                       UNKNOWN)
+        license = next(filter(None, map(from_name, rights)), UNKNOWN)
         landing = links[0] if links else response.url
         if refused := self.licence_refused(key, landing, license):
             yield refused

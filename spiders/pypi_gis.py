@@ -20,10 +20,10 @@ from typing import Any
 from scrapy.http import Response
 
 from geocorpus.extract.formats import SUFFIXES
+from geocorpus.licenses import UNKNOWN, from_pypi
 from geocorpus.sources.archive_safe import Limits, read_archive
 from geocorpus.spiders.base import GeoSpider
 from geocorpus.spiders.items import UnitDone
-from geocorpus.spiders.licenses import from_pypi
 
 # Widely used GIS / geoscience libraries with pure-Python (or mostly Python) sdists.
 GIS_PACKAGES = (
@@ -61,7 +61,7 @@ class PypiGisSpider(GeoSpider):
         unit = f"pypi:{info['name']}=={info['version']}"
         if self.seen(unit):
             return
-        license = from_pypi(info)
+        license = from_pypi(info) or UNKNOWN
         if refused := self.licence_refused(unit, info.get("project_url") or response.url, license):
             yield refused
             return

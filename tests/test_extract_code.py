@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from geocorpus.extract import license as licenses
-from geocorpus.extract.code import extract_code, file_traits, gis_libs
+from geocorpus.extract.code import extract_code, file_traits
 from geocorpus.extract.dispatch import extract_raw
 from geocorpus.extract.errors import ExtractionError
 from geocorpus.extract.formats import detect
 from geocorpus.extract.notebook import extract_notebook
+from geocorpus.gis_libs import detect_gis_libs
 
 CODE = Path(__file__).resolve().parent.parent / "recipes" / "samples" / "geocode_pt" / "code"
 
@@ -60,35 +60,27 @@ def test_notebook_outputs_stripped_magics_allowed_and_broken_notebooks_rejected(
 
 def test_python_tags_come_from_imports_not_comments() -> None:
     code = "# uses GDAL and rasterio\nfrom osgeo import gdal\nimport whitebox_tools as wbt\nimport geemap.foliumap\n"
-    assert gis_libs("python", code) == ["gdal", "geemap", "whitebox"]
-    assert gis_libs("python", "# rasterio is great\nprint('rasterio')\n") == []
+    assert detect_gis_libs(code, "python") == ["gdal", "geemap", "whitebox"]
+    assert detect_gis_libs("# rasterio is great\nprint('rasterio')\n", "python") == []
+    assert detect_gis_libs('"""\nimport rasterio\n"""\nimport obspy\nfrom metpy.units import units\n', "python") == \
+        ["metpy", "obspy"]  # geoscience libraries count; an import inside a docstring does not
     # Python 2 code does not parse; its imports are still found
     _text, meta = extract_code(b"import arcpy\nprint 'done'\n", "python", "old.py")
     assert meta["syntax_ok"] is False and "SyntaxError" in meta["syntax_error"] and meta["gis_libs"] == ["arcpy"]
 
 
 def test_other_language_idioms() -> None:
-    assert gis_libs("shell", "set -e\ngdalwarp -t_srs EPSG:3857 in.tif out.tif\nqgis_process run x\n") == ["gdal",
-                                                                                                          "qgis"]
-    assert gis_libs("r", "suppressMessages(library('terra'))\nx <- sf::st_read('a.gpkg')\n") == ["sf", "terra"]
-    assert gis_libs("javascript", "var s2 = ee.ImageCollection('COPERNICUS/S2');") == ["ee"]
-    assert gis_libs("sql", "SELECT name FROM towns;") == []
-
-
-@pytest.mark.parametrize(("header", "spdx"), [
-    ("# SPDX-License-Identifier: GPL-3.0-or-later\n", "GPL-3.0-or-later"),
-    ("// SPDX-License-Identifier: MIT OR Apache-2.0\n", "MIT OR Apache-2.0"),
-    ("# Licensed under the Apache License, Version 2.0 (the \"License\");\n", "Apache-2.0"),
-    ("# This program is free software: you can redistribute it and/or modify it under the terms of the GNU\n"
-     "# General Public License as published by the Free Software Foundation, either version 3 of the\n"
-     "# License, or (at your option) any later version.\n", "GPL-3.0-or-later"),
-    ("# Redistribution and use in source and binary forms, with or without modification, are permitted\n"
-     "# 3. Neither the name of the copyright holder nor the names of its contributors may be used\n",
-     "BSD-3-Clause"),
-    ("# Copyright 2020 ACME. All rights reserved.\n", None),
-])
-def test_licence_headers(header: str, spdx: str | None) -> None:
-    assert licenses.from_code_header(header + "import numpy\n") == spdx
+    assert detect_gis_libs("set -e\ngdalwarp -t_srs EPSG:3857 in.tif out.tif\nqgis_process run x\n", "shell") == \
+        ["gdal", "qgis"]
+    assert detect_gis_libs("suppressMessages(library('terra'))\nx <- sf::st_read('a.gpkg')\n", "r") == ["sf", "terra"]
+    assert detect_gis_libs("library(gstat)\nlibrary(ggplot2)\n", "r") == ["gstat"]
+    assert detect_gis_libs("var s2 = ee.ImageCollection('COPERNICUS/S2');", "javascript") == ["ee"]
+    assert detect_gis_libs("import Map from 'ol/Map';\nconst L = require('leaflet');", "javascript") == \
+        ["leaflet", "ol"]
+    assert detect_gis_libs("SELECT name FROM towns;", "sql") == []
+    assert detect_gis_libs("select st_area(geom) from parcels;", "sql") == ["postgis"]
+    # a language without idioms of its own gets no tags from another language's idioms
+    assert detect_gis_libs("import rasterio\n", "markdown") == []
 
 
 def test_generated_minified_vendored() -> None:

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from geocorpus.extract import license as licenses
 from geocorpus.extract.encoding import declared_charset, decode_bytes
 from geocorpus.extract.html import extract_html
 
@@ -78,19 +77,3 @@ def test_declared_charset_is_normalised_and_utf8_wins_when_valid() -> None:
     assert declared_charset(b'<meta http-equiv="Content-Type" content="text/html; charset=windows-1251">') == "cp1251"
     assert declared_charset(b"<meta charset='no-such-codec'>") is None
     assert decode_bytes("Grès à ciment".encode(), "cp1251") == ("Grès à ciment", "utf-8")
-
-
-@pytest.mark.parametrize(("statement", "spdx"), [
-    ("https://creativecommons.org/licenses/by-nc-nd/4.0/legalcode", "CC-BY-NC-ND-4.0"),
-    ("//creativecommons.org/licenses/by/2.5/", "CC-BY-2.5"),
-    ("Creative Commons Attribution-NonCommercial-ShareAlike 4.0 International License", "CC-BY-NC-SA-4.0"),
-    ("CC-BY 4.0", "CC-BY-4.0"),
-    ("cc0", "CC0-1.0"),
-    ("mit", "MIT"),
-    ("GPL-3.0+", "GPL-3.0-or-later"),
-    ("https://www.apache.org/licenses/LICENSE-2.0", "Apache-2.0"),
-    ("https://opensource.org/licenses/BSD-3-Clause", "BSD-3-Clause"),
-    ("All rights reserved", None),
-])
-def test_licence_names_and_urls_to_spdx(statement: str, spdx: str | None) -> None:
-    assert licenses.from_name(statement) == spdx

@@ -8,7 +8,7 @@ import random
 from geocorpus.document import Document
 from geocorpus.filters.code import CodeParams, CodeQuality
 from geocorpus.filters.gis import GisParams, GisRelevance
-from geocorpus.filters.gis_imports import detect_gis_libs
+from geocorpus.gis_libs import detect_gis_libs
 
 SCRIPT = '''"""Slope from a DEM."""
 import numpy as np
@@ -60,6 +60,9 @@ def test_gis_libraries_detected_from_imports_in_several_languages() -> None:
         ["leaflet", "turf"]
     assert detect_gis_libs("SELECT ST_Area(geom) FROM parcels;") == ["postgis"]
     assert detect_gis_libs("# we could use rasterio here\nimport flask\n") == []
+    # without a language, shell tool names are just words, and only canonical ST_ calls are PostGIS
+    assert detect_gis_libs("# convert with gdalwarp first\nx <- st_area(parcels)\n") == []
+    assert detect_gis_libs("import rioxarray\nfrom metpy.calc import dewpoint\n") == ["metpy", "xarray"]
 
 
 def test_gis_relevance_prefers_the_extractor_tag_and_rejects_code_without_gis() -> None:

@@ -17,8 +17,8 @@ from trafilatura.settings import Extractor
 from trafilatura.utils import load_html
 from trafilatura.xml import xmltotxt
 
-from geocorpus.extract import license as licenses
 from geocorpus.extract.encoding import declared_charset, decode_bytes
+from geocorpus.licenses import from_name, from_url
 
 _META_LICENSE_NAMES = ("dc.rights", "dcterms.license", "dc.license", "dcterms.rights", "license", "dc:rights",
                        "dcterms:license", "citation_license")
@@ -54,7 +54,7 @@ def extract_html(raw: bytes, url: str | None = None, mode: str = "precision") ->
             meta[key] = value
     if document.author:
         meta["authors"] = [name.strip() for name in document.author.split(";") if name.strip()]
-    if "license" not in meta and (spdx := licenses.from_name(document.license)):
+    if "license" not in meta and (spdx := from_name(document.license)):
         meta["license"], meta["license_source"] = spdx, "footer"
     text = xmltotxt(document.body, include_formatting=True) if document.body is not None else ""
     return text, meta
@@ -64,18 +64,18 @@ def page_license(tree: HtmlElement) -> tuple[str, str] | None:
     """(SPDX id, where it was found) from the page's explicit licence statements, most deliberate first."""
     for element in tree.xpath("//a[@href and @rel]|//link[@href and @rel]"):
         if "license" in element.get("rel", "").lower().split():
-            spdx = licenses.from_url(element.get("href")) or licenses.from_name(element.text_content())
+            spdx = from_url(element.get("href")) or from_name(element.text_content())
             if spdx:
                 return spdx, "rel=license"
     for element in tree.xpath("//meta[@content]"):
         name = (element.get("name") or element.get("property") or "").lower()
         if name in _META_LICENSE_NAMES:
             content = element.get("content")
-            if spdx := licenses.from_url(content) or licenses.from_name(content):
+            if spdx := from_name(content):
                 return spdx, f"meta {name}"
     for element in tree.xpath("//*[@itemprop='license']"):
         value = element.get("href") or element.get("content") or element.text_content()
-        if spdx := licenses.from_url(value) or licenses.from_name(value):
+        if spdx := from_name(value):
             return spdx, "schema.org microdata"
     for script in tree.xpath("//script[@type='application/ld+json']/text()"):
         if spdx := _json_ld_license(script):
@@ -99,7 +99,7 @@ def _json_ld_license(script: str) -> str | None:
                 value = value.get("url") or value.get("@id") or value.get("name")
             if isinstance(value, list) and value:
                 value = value[0]
-            if isinstance(value, str) and (spdx := licenses.from_url(value) or licenses.from_name(value)):
+            if isinstance(value, str) and (spdx := from_name(value)):
                 return spdx
             stack.extend(v for v in node.values() if isinstance(v, dict | list))
     return None

@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from geocorpus.extract.code import gis_libs, python_syntax_error
+from geocorpus.extract.code import python_syntax_error
 from geocorpus.extract.errors import ExtractionError
+from geocorpus.gis_libs import detect_gis_libs
 
 
 def extract_notebook(raw: bytes, path: str = "") -> tuple[str, dict[str, Any]]:
@@ -40,7 +41,7 @@ def extract_notebook(raw: bytes, path: str = "") -> tuple[str, dict[str, Any]]:
             parts.append(source.strip())
     all_code = "\n\n".join(code)
     meta: dict[str, Any] = {"language": language, "cells": len(cells), "code_cells": len(code),
-                            "gis_libs": gis_libs(language, all_code)}
+                            "gis_libs": detect_gis_libs(all_code, language)}
     if language == "python" and code:
         errors = [e for e in (python_syntax_error(c) for c in code) if e]
         meta["syntax_ok"] = not errors
