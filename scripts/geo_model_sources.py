@@ -171,3 +171,117 @@ def mo_messages(paths: list[Path], group: int = 8) -> Iterator[str]:
         messages += [str(v) for k, v in catalog.items() if k and isinstance(v, str) and v.strip()]
     for start in range(0, len(messages), group):
         yield "\n".join(messages[start:start + group])
+
+
+# Documentation pages that are about the software, not about its subject: kept out of both classes.
+_SOFTWARE_PAGES = re.compile(r"install|contribut|develop|changelog|changes|release|whatsnew|what_s_new|history|"
+                             r"licen[cs]e|authors|citing|citation|/api|reference|code_of_conduct|governance|"
+                             r"roadmap|maintain|testing|/_templates|/_static|readme|security|support", re.I)
+_DOC_DIRS = ("doc/", "docs/", "examples/", "tutorials/", "tutorial/", "notebooks/", "user_guide/", "gallery/")
+_DOC_SUFFIXES = (".rst", ".md", ".txt", ".ipynb", ".py")
+_LETTERS = re.compile(r"[^\W\d_]")
+_NOT_PROSE = (">>>", "..", "$ ", "|", "+-", "```", "import ", "from ")  # doctests, directives, shell, tables, code
+
+
+def prose_paragraphs(text: str, min_words: int = 12) -> list[str]:
+    """The paragraphs of a documentation file that are running prose (sentences), not code, tables or lists
+    of parameters: long enough, mostly letters, and ending like a sentence."""
+    keep = []
+    for block in re.split(r"\n\s*\n", text):
+        lines = [line.strip() for line in block.splitlines()]
+        if not lines or any(line.startswith(_NOT_PROSE) for line in lines):
+            continue
+        para = " ".join(lines)
+        words = para.split()
+        if len(words) < min_words or not para.rstrip().endswith((".", ":", "?", "!", ")")):
+            continue
+        if len(_LETTERS.findall(para)) / max(len(para.replace(" ", "")), 1) < 0.75:
+            continue
+        keep.append(para)
+    return keep
+
+
+def _notebook_markdown(raw: bytes) -> str:
+    import json
+
+    try:
+        cells = json.loads(raw).get("cells", [])
+    except (ValueError, AttributeError):
+        return ""
+    return "\n\n".join("".join(c.get("source", [])) for c in cells if c.get("cell_type") == "markdown")
+
+
+def _gallery_comments(raw: bytes) -> str:
+    """Docstrings and `#` comment blocks of an example script (sphinx-gallery keeps its prose there)."""
+    source = raw.decode("utf-8", "replace")
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return ""
+    docs = [doc for node in ast.walk(tree) if isinstance(node, ast.Module) and (doc := ast.get_docstring(node))]
+    comments = "\n".join(line.strip().lstrip("#").strip() if line.strip().startswith("#") else ""
+                         for line in source.splitlines())
+    return "\n\n".join([*docs, comments])
+
+
+def sdist_prose(sdist: Path, min_words: int = 60) -> Iterator[str]:
+    """The running prose of a source package's user guide, tutorials and examples, one text per file (pages
+    about installing, contributing or the API are skipped: they are about the software, not its subject)."""
+    import tarfile
+
+    with tarfile.open(sdist) as archive:
+        for member in sorted(archive.getmembers(), key=lambda m: m.name):
+            inner = member.name.split("/", 1)[-1]
+            if (not member.isfile() or not inner.startswith(_DOC_DIRS) or not inner.endswith(_DOC_SUFFIXES)
+                    or _SOFTWARE_PAGES.search(inner)):
+                continue
+            handle = archive.extractfile(member)
+            raw = handle.read() if handle else b""
+            if inner.endswith(".ipynb"):
+                text = _notebook_markdown(raw)
+            elif inner.endswith(".py"):
+                text = _gallery_comments(raw)
+            else:
+                text = raw.decode("utf-8", "replace")
+            prose = "\n\n".join(prose_paragraphs(text))
+            if len(prose.split()) >= min_words:
+                yield prose
+
+
+_B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+# GCIDE's subject labels for the earth sciences: "(Geol.)", "(Min.)", "(Meteor.)", "(Phys. Geog.)", …
+GCIDE_GEO = re.compile(r"\((Geol|Min|Mineral|Meteor|Phys\. Geog|Geog|Paleon|Crystallog|Mining|Oceanog|Hydrol|"
+                       r"Geodesy|Seismol|Petrog|Petrol|Geom|Physiog|Topog|Climatol)\.?\)")
+
+
+def _dictd_number(text: str) -> int:
+    value = 0
+    for char in text:
+        value = value * 64 + _B64.index(char)
+    return value
+
+
+def dictd_entries(index: Path, data: Path) -> Iterator[str]:
+    """Every entry of a dictd dictionary (`.index` + gzipped `.dict.dz`), in file order, each once."""
+    import gzip
+
+    body = gzip.decompress(data.read_bytes())
+    spans = set()
+    for line in index.read_text(encoding="utf-8", errors="replace").splitlines():
+        fields = line.split("\t")
+        if len(fields) >= 3 and not fields[0].startswith("00-database"):
+            spans.add((_dictd_number(fields[1]), _dictd_number(fields[2])))
+    for offset, length in sorted(spans):
+        yield body[offset:offset + length].decode("utf-8", "replace").strip()
+
+
+def grouped(entries: Iterator[str], group: int) -> Iterator[str]:
+    """A few short entries per text, so each text has enough words to say what it is about."""
+    batch: list[str] = []
+    for entry in entries:
+        batch.append(entry)
+        if len(batch) == group:
+            yield "\n\n".join(batch)
+            batch = []
+    if batch:
+        yield "\n\n".join(batch)

@@ -39,7 +39,7 @@ def classifier() -> None:
 @click.option("--word-ngrams", type=click.IntRange(1, 5), default=2, show_default=True)
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option("--passage-words", type=click.IntRange(min=10), default=200, show_default=True,
-              help="Long training documents are cut into passages of this many words.")
+              help="Training texts are cut into passages of a sentence to twice this many words.")
 @click.option("--no-quantize", is_flag=True, help="Keep the full-size model (.bin) instead of quantising.")
 def train(positive: tuple[str, ...], negative: tuple[str, ...], output: Path, text_field: str,
           test_fraction: float, epoch: int, dim: int, lr: float, word_ngrams: int, seed: int,

@@ -36,12 +36,18 @@ def split(texts: Iterable[str], fraction: float) -> tuple[list[str], list[str]]:
 
 def write_training_file(path: Path, positive: list[str], negative: list[str], passage_words: int,
                         seed: int) -> tuple[int, int]:
-    """fastText's format (one `__label__x text` per line), classes balanced by repeating the smaller one."""
-    pos = [p for text in positive for p in passages(prepare(text, 10**9), passage_words)]
-    neg = [p for text in negative for p in passages(prepare(text, 10**9), passage_words)]
-    if not pos or not neg:
-        raise ValueError("training needs positive and negative texts")
+    """fastText's format (one `__label__x text` per line), classes balanced by repeating the smaller one.
+
+    Each class's texts are read as one stream of words, in order, and cut into passages whose lengths are
+    drawn from the same range for both classes (see `passages`): short texts (dictionary entries, messages)
+    are joined with their neighbours and long ones are cut. A passage's length then says nothing about its
+    class; otherwise fastText learns it through the end-of-line token every example carries, and a short
+    geoscience sentence scores as "other" because short training lines mostly were."""
     rng = random.Random(seed)
+    pos = passages(" ".join(prepare(text, 10**9) for text in positive), passage_words, rng)
+    neg = passages(" ".join(prepare(text, 10**9) for text in negative), passage_words, rng)
+    if not positive or not negative:
+        raise ValueError("training needs positive and negative texts")
     lines = [f"{POSITIVE} {p}" for p in _balanced(pos, len(neg), rng)]
     lines += [f"{NEGATIVE} {p}" for p in _balanced(neg, len(pos), rng)]
     rng.shuffle(lines)
