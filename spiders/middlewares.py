@@ -41,7 +41,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         wait = self._wait(request, response.headers.get(b"Retry-After"))
         if wait is None:
             return response  # the server asks for a longer pause than we are willing to hold a request
-        await _sleep(wait)
+        await sleep(wait)
         return self._retry(request, reason) or response
 
     async def process_exception(self, request: Request, exception: Exception) -> Request | Response | None:
@@ -50,7 +50,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         if isinstance(exception, (CannotResolveHostError, DNSLookupError)) and request.meta.get("retry_times", 0):
             return None  # a name that did not resolve twice will not resolve soon: fail fast when offline
         if not self._exhausted(request):
-            await _sleep(self._wait(request, None) or 0.0)
+            await sleep(self._wait(request, None) or 0.0)
         return self._retry(request, exception)
 
     def _exhausted(self, request: Request) -> bool:
@@ -90,7 +90,7 @@ def _parse_retry_after(value: bytes | None) -> float | None:
     return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
 
 
-async def _sleep(seconds: float) -> None:
+async def sleep(seconds: float) -> None:
     """Wait without blocking the reactor (other requests go on meanwhile)."""
     from twisted.internet import reactor  # imported late: importing it early would install the wrong reactor
 
