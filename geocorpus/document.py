@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pyarrow as pa
@@ -106,7 +106,7 @@ class Document:
         """Rebuild a Document from an Arrow row as written by `to_row`."""
         retrieved = row.get("retrieved_at")
         if retrieved is not None and retrieved.tzinfo is None:
-            retrieved = retrieved.replace(tzinfo=timezone.utc)
+            retrieved = retrieved.replace(tzinfo=UTC)
         return cls(
             id=row["id"],
             text=row["text"],
@@ -124,4 +124,4 @@ class Document:
 
 def now_utc() -> datetime:
     """Timestamps in documents are UTC, truncated to microseconds as Arrow stores them."""
-    return datetime.now(timezone.utc).replace(microsecond=0)
+    return datetime.now(UTC).replace(microsecond=0)

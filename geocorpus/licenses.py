@@ -120,6 +120,9 @@ _HEADER_PHRASES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"GNU General Public License.{0,200}?version 3.{0,200}?any later version", re.I | re.S),
      "GPL-3.0-or-later"),
     (re.compile(r"Mozilla Public License,?\s+v(?:ersion|\.)?\s*2\.0", re.I), "MPL-2.0"),
+]
+# The permissive licences' own sentences: found alike in a header notice and in the licence's full text.
+_PERMISSIVE_PHRASES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"Permission is hereby granted, free of charge, to any person obtaining a copy", re.I), "MIT"),
     (re.compile(r"Permission to use, copy, modify, and/or distribute this software for any purpose", re.I), "ISC"),
     (re.compile(r"Redistribution and use in source and binary forms.{0,1500}?Neither the name", re.I | re.S),
@@ -127,6 +130,23 @@ _HEADER_PHRASES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"Redistribution and use in source and binary forms", re.I), "BSD-2-Clause"),
     (re.compile(r"This is free and unencumbered software released into the public domain", re.I), "Unlicense"),
 ]
+_HEADER_PHRASES += _PERMISSIVE_PHRASES
+
+# Titles that open the full text of a licence (a LICENSE/COPYING file), read at the head only and the earliest
+# winning: the GPL-3.0 text itself cites the AGPL in its section 13, the LGPL-3.0 text the GPL. The text alone
+# does not say "or any later version" (the project's notices do), so it gives the `-only` id: the narrower grant.
+_TEXT_TITLES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"GNU Affero General Public License\s+Version 3\b", re.I), "AGPL-3.0-only"),
+    (re.compile(r"GNU Lesser General Public License\s+Version 3\b", re.I), "LGPL-3.0-only"),
+    (re.compile(r"GNU Lesser General Public License\s+Version 2\.1\b", re.I), "LGPL-2.1-only"),
+    (re.compile(r"GNU Library General Public License\s+Version 2\b", re.I), "LGPL-2.0-only"),
+    (re.compile(r"GNU General Public License\s+Version 3\b", re.I), "GPL-3.0-only"),
+    (re.compile(r"GNU General Public License\s+Version 2\b", re.I), "GPL-2.0-only"),
+    (re.compile(r"Apache License,?\s+Version 2\.0\b", re.I), "Apache-2.0"),
+    (re.compile(r"Mozilla Public License,?\s+Version 2\.0\b", re.I), "MPL-2.0"),
+    (re.compile(r"CC0 1\.0 Universal", re.I), "CC0-1.0"),
+]
+_TEXT_HEAD = 1500  # characters: the title stands in the first lines, after at most a copyright notice
 
 
 def spdx_id(value: str | None) -> str | None:
@@ -215,6 +235,41 @@ def from_code_header(text: str, lines: int = 60) -> str | None:
     # notices wrap across comment lines: match them on the comment text joined into one line
     flat = " ".join(_COMMENT_MARK.sub("", line) for line in head.splitlines())
     return next((spdx for pattern, spdx in _HEADER_PHRASES if pattern.search(flat)), None)
+
+
+def from_license_text(text: str | None) -> str | None:
+    """SPDX id of a licence file's full text (LICENSE, COPYING): the title of the GNU, Apache, Mozilla and CC0
+    texts at its head, else the characteristic sentences of MIT, ISC, BSD-3/2-Clause and the Unlicense, else
+    a file that holds nothing but a licence name ("MIT", "Apache-2.0")."""
+    if not text or not text.strip():
+        return None
+    flat = " ".join(text.split())
+    if len(flat) <= _MAX_NAME and (named := from_name(flat)):
+        return named
+    head = flat[:_TEXT_HEAD]
+    titles = [(match.start(), spdx) for pattern, spdx in _TEXT_TITLES if (match := pattern.search(head))]
+    if titles:
+        return min(titles)[1]  # the title the text opens with, not one it cites further on
+    if match := _SPDX_LINE.search(text[:_TEXT_HEAD]):
+        return spdx_id(match.group(1).strip()) or match.group(1).strip()
+    return next((spdx for pattern, spdx in _PERMISSIVE_PHRASES if pattern.search(flat)), None)
+
+
+# R's DESCRIPTION `License:` spellings (CRAN's licence database) that are not SPDX ids.
+_R_LICENSES = {"gpl-2": "GPL-2.0-only", "gpl-3": "GPL-3.0-only", "gpl (>= 2)": "GPL-2.0-or-later",
+               "gpl (>= 3)": "GPL-3.0-or-later", "gpl (>= 2.0)": "GPL-2.0-or-later", "lgpl-2.1": "LGPL-2.1-only",
+               "lgpl-3": "LGPL-3.0-only", "lgpl (>= 2.1)": "LGPL-2.1-or-later", "agpl-3": "AGPL-3.0-only",
+               "cc by 4.0": "CC-BY-4.0", "cc0": "CC0-1.0"}
+_R_FILE_CLAUSE = re.compile(r"\s*[+|]\s*file\s+LICEN[CS]E\s*$", re.I)
+
+
+def from_r_license(field: str | None) -> str | None:
+    """SPDX id of an R package's DESCRIPTION `License:` field ("GPL (>= 2)", "MIT + file LICENSE"); the
+    `+ file LICENSE` clause only adds the copyright holder, so it is dropped."""
+    if not field:
+        return None
+    name = " ".join(_R_FILE_CLAUSE.sub("", field).split())
+    return _R_LICENSES.get(name.casefold()) or from_name(name)
 
 
 def allowed(expression: str, allow_list: Iterable[str]) -> bool:

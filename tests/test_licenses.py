@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from geocorpus.licenses import allowed, from_code_header, from_name, from_pypi, from_url, spdx_id
+from geocorpus.licenses import (
+    allowed,
+    from_code_header,
+    from_license_text,
+    from_name,
+    from_pypi,
+    from_r_license,
+    from_url,
+    spdx_id,
+)
 
 
 @pytest.mark.parametrize(("url", "spdx"), [
@@ -100,3 +111,53 @@ def test_licence_headers(header: str, spdx: str | None) -> None:
 def test_allow_list_reads_spdx_expressions(expression: str, is_allowed: bool) -> None:
     assert allowed(expression, ["MIT", "BSD-3-Clause", "Apache-2.0"]) is is_allowed
     assert allowed(expression, [" mit ", "bsd-3-clause", "APACHE-2.0", ""]) is is_allowed  # case, spaces ignored
+
+
+LICENSE_TEXTS = Path(__file__).resolve().parent / "data" / "extract" / "licenses"
+BSD_2 = """Copyright (c) 2020, Geo Lab
+Redistribution and use in source and binary forms, with or without modification, are permitted provided
+that the following conditions are met:
+1. Redistributions of source code must retain the above copyright notice.
+2. Redistributions in binary form must reproduce the above copyright notice.
+THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS"."""
+BSD_3 = BSD_2.replace("THIS SOFTWARE", "3. Neither the name of the copyright holder nor the names of its\n"
+                                       "contributors may be used to endorse products.\nTHIS SOFTWARE")
+
+
+@pytest.mark.parametrize(("name", "spdx"), [
+    ("Apache-2.0", "Apache-2.0"), ("GPL-2", "GPL-2.0-only"), ("GPL-3", "GPL-3.0-only"),
+    ("LGPL-2.1", "LGPL-2.1-only"), ("LGPL-3", "LGPL-3.0-only"), ("MPL-2.0", "MPL-2.0"),
+])
+def test_licence_file_texts(name: str, spdx: str) -> None:
+    assert from_license_text((LICENSE_TEXTS / f"{name}.head").read_text()) == spdx
+
+
+@pytest.mark.parametrize(("text", "spdx"), [
+    ("MIT License\n\nCopyright (c) 2024 A\n\nPermission is hereby granted, free of charge, to any person\n"
+     "obtaining a copy of this software", "MIT"),
+    (BSD_2, "BSD-2-Clause"),
+    (BSD_3, "BSD-3-Clause"),
+    ("ISC License\n\nPermission to use, copy, modify, and/or distribute this software for any purpose", "ISC"),
+    ("This is free and unencumbered software released into the public domain.", "Unlicense"),
+    ("GNU AFFERO GENERAL PUBLIC LICENSE\n   Version 3, 19 November 2007", "AGPL-3.0-only"),
+    ("Apache-2.0\n", "Apache-2.0"),
+    ("SPDX-License-Identifier: MIT OR Apache-2.0\n\nSee the files for the texts.", "MIT OR Apache-2.0"),
+    ("All rights reserved. Do not copy.", None),
+    ("", None),
+])
+def test_licence_file_sentences(text: str, spdx: str | None) -> None:
+    assert from_license_text(text) == spdx
+
+
+def test_gpl_text_mentioning_the_agpl_later_is_still_the_gpl() -> None:
+    gpl = (LICENSE_TEXTS / "GPL-3.head").read_text() + "\n" * 40 + "13. Use with the GNU Affero General Public "\
+        "License Version 3 ... or (at your option) any later version."
+    assert from_license_text(gpl) == "GPL-3.0-only"
+
+
+@pytest.mark.parametrize(("field", "spdx"), [
+    ("MIT + file LICENSE", "MIT"), ("GPL (>= 2)", "GPL-2.0-or-later"), ("GPL-3", "GPL-3.0-only"),
+    ("Apache License 2.0", "Apache-2.0"), ("CC BY 4.0", "CC-BY-4.0"), ("file LICENSE", None), ("", None),
+])
+def test_r_description_licence_field(field: str, spdx: str | None) -> None:
+    assert from_r_license(field) == spdx

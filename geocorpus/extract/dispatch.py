@@ -32,7 +32,7 @@ def extract_raw(raw: bytes, fmt: str, url: str | None, path: str, settings: dict
         return extract_notebook(raw, path)
     if fmt == "latex":
         return extract_latex(raw)
-    if fmt == "eprint":
+    if fmt in ("eprint", "latex_project"):  # a LaTeX tree on disk comes packed as a tar by the source
         return extract_eprint(raw)
     if fmt in CODE_FORMATS:
         return extract_code(raw, fmt, path)

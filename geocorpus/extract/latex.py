@@ -20,6 +20,8 @@ from geocorpus.extract.encoding import decode_bytes
 from geocorpus.extract.errors import ExtractionError
 from geocorpus.extract.pdf import extract_pdf
 
+# Files of a LaTeX tree on disk that go into its document: sources, bibliographies, style files.
+SOURCE_SUFFIXES = (".tex", ".ltx", ".bib", ".bbl", ".sty", ".cls")
 MAX_UNPACKED = 256 * 1024 * 1024  # an archive that unpacks to more is refused (decompression bombs)
 _COMMENT = re.compile(r"(?<!\\)%.*")
 _INPUT = re.compile(r"\\(?:input|include|subfile)\s*\{([^{}]+)\}|\\input\s+([^\s{}\\]+)")
@@ -108,10 +110,26 @@ def _safe_path(name: str) -> str | None:
     return normal
 
 
+def pack_sources(files: dict[str, bytes]) -> bytes:
+    """An uncompressed tar of a LaTeX tree on disk (relative path -> bytes), so that it is read exactly like an
+    e-print. Names sorted, times and owners zeroed: the same tree always gives the same bytes (and id)."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as archive:
+        for name in sorted(files):
+            info = tarfile.TarInfo(name)
+            info.size = len(files[name])
+            archive.addfile(info, io.BytesIO(files[name]))
+    return buffer.getvalue()
+
+
+def is_main_tex(data: bytes) -> bool:
+    """Whether a .tex file's bytes are a document of their own rather than a part to be \\input."""
+    return b"\\documentclass" in data and b"\\begin{document}" in data
+
+
 def find_main(files: dict[str, bytes]) -> str | None:
     """The main .tex: has \\documentclass and \\begin{document}; ties go to the usual names, then size."""
-    candidates = [name for name, data in files.items() if name.lower().endswith(".tex")
-                  and b"\\documentclass" in data and b"\\begin{document}" in data]
+    candidates = [name for name, data in files.items() if name.lower().endswith(".tex") and is_main_tex(data)]
     if not candidates:
         return None
     usual = ("main.tex", "ms.tex", "paper.tex", "article.tex", "manuscript.tex")

@@ -70,11 +70,15 @@ class Extract(Step):
         doc.title = doc.title or title
         language = found.pop("language", None) if fmt == "html" else None
         doc.lang = doc.lang or language
+        # precedence: the manifest or the recipe, then the file's own header, then its package's LICENSE file
         stated = found.pop("license", None)
         if stated:
             found["stated_license"] = stated
-            if doc.license == "unknown":  # a licence from the manifest or the recipe wins
+            if doc.license == "unknown":
                 doc.license = stated
+        elif doc.license == "unknown" and doc.meta.get("package_license"):
+            doc.license = doc.meta["package_license"]
+            found["license_source"] = "package"
         doc.meta.update(found)
         doc.text = text.strip()
         if len(doc.text) < max(self.params.min_chars, 1):
