@@ -27,7 +27,6 @@ _META_LICENSE_NAMES = ("dc.rights", "dcterms.license", "dc.license", "dcterms.ri
 # htmldate's extensive search (free-text dates through dateparser) costs a third of the time for few dates.
 _OPTIONS = dict(output_format="markdown", with_metadata=True, formatting=True, tables=True, comments=False,
                 date_params={"extensive_search": False, "original_date": True})
-MODES = ("precision", "balanced", "recall")
 
 
 def extract_html(raw: bytes, url: str | None = None, mode: str = "precision") -> tuple[str, dict[str, Any]]:
