@@ -16,7 +16,8 @@ from pathlib import Path
 @dataclass
 class Measured:
     seconds: float
-    peak_rss_mb: float
+    peak_rss_mb: float  # of the sum over the process tree
+    largest_process_mb: float  # peak of any one process (main or a worker)
 
 
 def _tree(root: int) -> list[int]:
@@ -35,16 +36,17 @@ def _tree(root: int) -> list[int]:
     return found
 
 
-def _rss_mb(pids: list[int]) -> float:
-    total = 0
+def _rss_mb(pids: list[int]) -> list[float]:
+    """Resident memory of each process still alive."""
+    sizes = []
     for pid in pids:
         try:
             for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
+                    sizes.append(int(line.split()[1]) / 1024)
         except OSError:
             continue
-    return total / 1024
+    return sizes
 
 
 def measure(command: list[str], cwd: Path, env: dict[str, str] | None = None, log: Path | None = None) -> Measured:
@@ -54,11 +56,12 @@ def measure(command: list[str], cwd: Path, env: dict[str, str] | None = None, lo
         started = time.perf_counter()
         process = subprocess.Popen(command, cwd=cwd, env={**os.environ, **(env or {})}, stdout=out,
                                    stderr=subprocess.STDOUT)
-        peak = 0.0
+        peak = largest = 0.0
         while process.poll() is None:
-            peak = max(peak, _rss_mb(_tree(process.pid)))
+            sizes = _rss_mb(_tree(process.pid))
+            peak, largest = max(peak, sum(sizes)), max([largest, *sizes])
             time.sleep(0.05)
         seconds = time.perf_counter() - started
     if process.returncode:
         raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}); see {log}")
-    return Measured(seconds, peak)
+    return Measured(seconds, peak, largest)

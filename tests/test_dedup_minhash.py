@@ -13,6 +13,7 @@ import pytest
 from conftest import TOPICS, article, write_recipe
 
 from geocorpus.build import run_build
+from geocorpus.dedup import minhash
 
 RECIPE = """\
 name: minhash-test
@@ -114,6 +115,16 @@ def test_output_is_the_same_for_two_workers_and_a_rerun(families: tuple[list[dic
     reference = rows(root / "w1") + rows(root / "w1", "rejected")
     assert rows(root / "w2") + rows(root / "w2", "rejected") == reference
     assert rows(root / "again") + rows(root / "again", "rejected") == reference
+
+
+def test_small_batches_and_verification_chunks_give_the_same_output(families: tuple[list[dict], Path],
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Shingle sets written batch by batch and candidates verified a few pairs at a time change nothing."""
+    _, root = families
+    monkeypatch.setattr(minhash, "_BATCH_ROWS", 7)  # several record batches per shard's shingle-set file
+    monkeypatch.setattr(minhash, "_VERIFY_CHUNK_PAIRS", 3)
+    run_build(root / "recipe.yaml", output=root / "small", workers=1)
+    assert rows(root / "small") + rows(root / "small", "rejected") == rows(root / "w1") + rows(root / "w1", "rejected")
 
 
 def test_keep_policy_published_then_open_licence_then_quality_then_longer_then_smallest_id(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ the per-shard shingle files. Clustering, the keep policy and the final filter ar
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from functools import cached_property
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from geocorpus.pipeline.stage import Phase, StageContext
 
 _BATCH_ROWS = 1024
 _ALL_PAIRS_UP_TO = 64  # larger runs of one band key (mass copies) are linked as a star
+_VERIFY_CHUNK_PAIRS = 20_000  # candidate pairs verified together; their documents' shingle sets are loaded once
 SETS = pa.schema([("shingles", pa.list_(pa.uint64()))])
 
 
@@ -80,27 +82,31 @@ class DedupMinhash(ClusterDedup):
         return ctx.scratch(self.key_phase) / "sets" / shard_name(shard).replace(".parquet", ".arrow")
 
     def shard_keys(self, index: int, ctx: StageContext) -> tuple[np.ndarray, np.ndarray]:
-        keys, rows, sets, offsets = [], [], [], [np.zeros(1, np.int64)]
+        keys, rows = [], []
         first = 0
-        for batch in pq.ParquetFile(ctx.inputs[index]).iter_batches(columns=["text", "kind"], batch_size=_BATCH_ROWS):
-            texts = batch["text"]
-            code = pc.equal(batch["kind"], "code").to_numpy(zero_copy_only=False) & self.params.code_tokens
-            shingles = shingle(texts, code, self.params.ngram)
-            # A document without tokens has no shingles and no keys: it can only be its own cluster.
-            present = np.flatnonzero(np.bincount(shingles.doc, minlength=len(texts)) > 0)
-            band = band_keys(signatures(shingles, self.shape)[present], self.shape)
-            keys.append(band.ravel())
-            rows.append(np.repeat(present + first, self.shape.bands))
+        with ExitStack() as stack:
+            # With `verify`, each batch's shingle sets are written as they are made (one record batch per
+            # input batch): memory holds one batch of sets, not the shard's.
+            writer = None
             if self.params.verify:
-                values, bounds = unique_per_doc(shingles)
-                sets.append(values)
-                offsets.append(bounds[1:] + offsets[-1][-1])
-            first += len(texts)
-        if self.params.verify:
-            column = pa.ListArray.from_arrays(pa.array(np.concatenate(offsets), pa.int64()).cast(pa.int32()),
-                                              pa.array(np.concatenate(sets or [np.zeros(0, np.uint64)])))
-            with atomic_path(self._sets_path(ctx, index)) as tmp, pa.ipc.new_file(tmp, SETS) as writer:
-                writer.write_batch(pa.record_batch([column], schema=SETS))
+                tmp = stack.enter_context(atomic_path(self._sets_path(ctx, index)))
+                writer = stack.enter_context(pa.ipc.new_file(tmp, SETS))
+            for batch in pq.ParquetFile(ctx.inputs[index]).iter_batches(columns=["text", "kind"],
+                                                                         batch_size=_BATCH_ROWS):
+                texts = batch["text"]
+                code = pc.equal(batch["kind"], "code").to_numpy(zero_copy_only=False) & self.params.code_tokens
+                shingles = shingle(texts, code, self.params.ngram)
+                # A document without tokens has no shingles and no keys: it can only be its own cluster.
+                present = np.flatnonzero(np.bincount(shingles.doc, minlength=len(texts)) > 0)
+                band = band_keys(signatures(shingles, self.shape)[present], self.shape)
+                keys.append(band.ravel())
+                rows.append(np.repeat(present + first, self.shape.bands))
+                if writer is not None:
+                    values, bounds = unique_per_doc(shingles)
+                    column = pa.ListArray.from_arrays(pa.array(bounds, pa.int64()).cast(pa.int32()),
+                                                      pa.array(values, pa.uint64()))
+                    writer.write_batch(pa.record_batch([column], schema=SETS))
+                first += len(texts)
         return (np.concatenate(keys) if keys else np.zeros(0, np.uint64),
                 np.concatenate(rows) if rows else np.zeros(0, np.int64))
 
@@ -108,14 +114,17 @@ class DedupMinhash(ClusterDedup):
         """Exact Jaccard of the two documents' shingle sets ≥ threshold (with `verify`)."""
         if not self.params.verify:
             return super().keep_edges(left, right, offsets, ctx)
-        docs = np.unique(np.concatenate([left, right]))
-        values, bounds = self._shingle_sets(docs, offsets, ctx)
-        first, second = np.searchsorted(docs, left), np.searchsorted(docs, right)
         keep = np.zeros(len(left), dtype=bool)
-        for position, (a, b) in enumerate(zip(first.tolist(), second.tolist(), strict=True)):
-            one, other = values[bounds[a]: bounds[a + 1]], values[bounds[b]: bounds[b + 1]]
-            common = len(np.intersect1d(one, other, assume_unique=True))
-            keep[position] = common >= self.params.threshold * (len(one) + len(other) - common)
+        # Candidates are checked a chunk at a time: only that chunk's documents' shingle sets are in memory.
+        for start in range(0, len(left), _VERIFY_CHUNK_PAIRS):
+            lefts, rights = left[start: start + _VERIFY_CHUNK_PAIRS], right[start: start + _VERIFY_CHUNK_PAIRS]
+            docs = np.unique(np.concatenate([lefts, rights]))
+            values, bounds = self._shingle_sets(docs, offsets, ctx)
+            first, second = np.searchsorted(docs, lefts), np.searchsorted(docs, rights)
+            for position, (a, b) in enumerate(zip(first.tolist(), second.tolist(), strict=True), start):
+                one, other = values[bounds[a]: bounds[a + 1]], values[bounds[b]: bounds[b + 1]]
+                common = len(np.intersect1d(one, other, assume_unique=True))
+                keep[position] = common >= self.params.threshold * (len(one) + len(other) - common)
         return keep
 
     def _shingle_sets(self, docs: np.ndarray, offsets: np.ndarray, ctx: StageContext) -> tuple[np.ndarray, np.ndarray]:
@@ -129,6 +138,7 @@ class DedupMinhash(ClusterDedup):
         for shard in np.unique(shard_of).tolist():
             rows = docs[shard_of == shard] - offsets[shard]
             with pa.memory_map(str(self._sets_path(ctx, shard))) as source:
-                parts.append(pa.ipc.open_file(source).get_batch(0).column(0).take(pa.array(rows)))
+                column = pa.ipc.open_file(source).read_all().column(0)
+                parts.append(column.take(pa.array(rows)).combine_chunks())
         column = pa.concat_arrays(parts) if parts else pa.array([], SETS.field(0).type)
         return column.flatten().to_numpy(), column.offsets.to_numpy()
