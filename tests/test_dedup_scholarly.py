@@ -63,3 +63,17 @@ def test_one_work_through_several_sources_is_kept_once_preferring_the_published_
     assert len({clusters[i]["work_cluster"] for i in ("arxiv-v1", "arxiv-v2", "openalex", "journal")}) == 1
     assert clusters["journal"]["work_cluster_size"] == 4.0
     assert clusters["nothing"]["work_cluster_size"] == 1.0
+
+
+def test_files_of_one_code_package_are_not_one_work(tmp_path: Path) -> None:
+    """Every file of an sdist carries the package's title, authors and year; code is never merged as a work."""
+    package = {"authors": ["Gillies, Sean"], "year": 2024, "pypi": "fiona==1.10.1"}
+    with (tmp_path / "docs.jsonl").open("w") as handle:
+        for number, path in enumerate(["fiona/path.py", "fiona/env.py", "tests/test_env.py"]):
+            handle.write(json.dumps({"id": f"file-{number}", "kind": "code", "title": "fiona 1.10.1",
+                                     "text": f"# {path}\nimport fiona\n", "meta": package}) + "\n")
+        for copy in ("a", "b"):  # the same two prose records are one work
+            handle.write(json.dumps({"id": f"paper-{copy}", "kind": "paper", "title": "fiona 1.10.1",
+                                     "text": "A paper.", "meta": package}) + "\n")
+    run_build(write_recipe(tmp_path / "recipe.yaml", RECIPE), output=tmp_path / "out", workers=1)
+    assert {r["id"] for r in rows(tmp_path / "out")} == {"file-0", "file-1", "file-2", "paper-a"}

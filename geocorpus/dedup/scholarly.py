@@ -27,6 +27,9 @@ Identity = Literal["doi", "arxiv", "title_author_year"]
 class ScholarlyParams(ClusterDedupParams):
     match: list[Identity] = Field(default=["doi", "arxiv", "title_author_year"],
                                   description="identities that make two documents one work")
+    kinds: list[str] = Field(default=["paper", "book", "web", "text", "qa"],
+                             description="kinds that can be works (files of one code package share a title, "
+                                         "authors and year, yet are not one work)")
 
 
 def identity_keys(title: str | None, meta: dict[str, Any], match: list[Identity]) -> list[str]:
@@ -58,11 +61,14 @@ class DedupScholarly(ClusterDedup):
     def shard_keys(self, index: int, ctx: StageContext) -> tuple[np.ndarray, np.ndarray]:
         keys: list[int] = []
         rows: list[int] = []
-        row = 0
-        for batch in pq.ParquetFile(ctx.inputs[index]).iter_batches(columns=["title", "meta"]):
-            for title, meta in zip(batch["title"].to_pylist(), batch["meta"].to_pylist(), strict=True):
-                for key in identity_keys(title, json.loads(meta or "{}"), self.params.match):
-                    keys.append(int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "little"))
-                    rows.append(row)
-                row += 1
+        kinds = set(self.params.kinds)
+        offset = 0
+        for batch in pq.ParquetFile(ctx.inputs[index]).iter_batches(columns=["kind", "title", "meta"]):
+            columns = (batch[name].to_pylist() for name in ("kind", "title", "meta"))
+            for row, (kind, title, meta) in enumerate(zip(*columns, strict=True), offset):
+                if kind in kinds:
+                    for key in identity_keys(title, json.loads(meta or "{}"), self.params.match):
+                        keys.append(int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "little"))
+                        rows.append(row)
+            offset += batch.num_rows
         return np.array(keys, dtype=np.uint64), np.array(rows, dtype=np.int64)
