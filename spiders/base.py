@@ -19,7 +19,7 @@ from geocorpus.document import Document, now_utc, stable_id
 from geocorpus.extract.formats import detect
 from geocorpus.licenses import allowed
 from geocorpus.spiders.errors import describe
-from geocorpus.spiders.items import CrawlFailure
+from geocorpus.spiders.items import CrawlFailure, UnitDone
 from geocorpus.spiders.store import CrawlStore
 
 # Cookies are off (settings), but should a crawl turn them on, the cookies middleware's TLDExtract would
@@ -35,6 +35,7 @@ class GeoSpider(scrapy.Spider):
     """
 
     default_base_url: str = ""
+    kind: str | None = None  # the kind of followed full texts; None: guessed from the file type
     store: CrawlStore  # set by the StorePipeline when the spider opens
 
     def __init__(self, base_url: str | None = None, licenses: str | None = None, **kwargs: Any) -> None:
@@ -82,3 +83,21 @@ class GeoSpider(scrapy.Spider):
             license=license, retrieved_at=now_utc(), raw=raw,
             meta={"format": fmt, "path": path, "spider": self.name, "crawl_key": key, **(meta or {})},
         )
+
+    def parse_fulltext(self, response: Response, paper: dict[str, Any]) -> Iterator[Any]:
+        """A full text followed from a metadata record, stored raw for `extract`: a PDF (known by its magic
+        bytes, whatever the server calls it) or an HTML page. `paper` carries the record's `name` (file stem),
+        `title`, `license` and `meta`; `kind` is the spider's."""
+        key = response.meta["key"]
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+        if response.body.startswith(b"%PDF"):
+            suffix = "pdf"
+        elif "html" in content_type:
+            suffix = "html"
+        else:
+            yield self.failure(response, "unsupported_fulltext", content_type or "no Content-Type", key=key)
+            return
+        yield self.document(key, url=response.url, license=paper["license"], path=f"{paper['name']}.{suffix}",
+                            raw=response.body, kind=self.kind, title=paper["title"],
+                            meta=paper["meta"])
+        yield UnitDone(key)

@@ -17,7 +17,6 @@ from lxml import etree
 from scrapy.http import Response
 
 from geocorpus.licenses import UNKNOWN, from_name
-from geocorpus.spiders.items import UnitDone
 from geocorpus.spiders.oai import NS, OaiSpider, text, texts
 
 DEFAULT_FULLTEXT = r"\.pdf($|[?#])|/download(/|$)|/bitstream/|/files/"
@@ -57,6 +56,7 @@ class OaiPmhSpider(OaiSpider):
             return
         dois = [_DOI.sub("", d) for d in texts(metadata, ".//dc:identifier", NS) if _DOI.match(d)]
         paper = {
+            "name": re.sub(r"[^A-Za-z0-9._-]+", "_", identifier)[-80:] or "record",
             "title": text(metadata, ".//dc:title", NS), "license": license,
             "meta": {"oai_identifier": identifier, "datestamp": text(header, "oai:datestamp", NS),
                      "sets": texts(header, "oai:setSpec", NS), "authors": texts(metadata, ".//dc:creator", NS),
@@ -65,18 +65,3 @@ class OaiPmhSpider(OaiSpider):
                      "repository": self.base_url},
         }
         yield self.get(target, self.parse_fulltext, key=key, cb_kwargs={"paper": paper})
-
-    def parse_fulltext(self, response: Response, paper: dict[str, Any]) -> Iterator[Any]:
-        key = response.meta["key"]
-        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
-        if response.body.startswith(b"%PDF"):
-            suffix = "pdf"
-        elif "html" in content_type:
-            suffix = "html"
-        else:
-            yield self.failure(response, "unsupported_fulltext", content_type or "no Content-Type", key=key)
-            return
-        name = re.sub(r"[^A-Za-z0-9._-]+", "_", paper["meta"]["oai_identifier"])[-80:] or "record"
-        yield self.document(key, url=response.url, license=paper["license"], path=f"{name}.{suffix}",
-                            raw=response.body, kind=self.kind, title=paper["title"], meta=paper["meta"])
-        yield UnitDone(key)

@@ -22,7 +22,6 @@ from scrapy.http import Response
 
 from geocorpus.licenses import UNKNOWN, from_name
 from geocorpus.spiders.base import GeoSpider
-from geocorpus.spiders.items import UnitDone
 
 # Field 19 of OpenAlex's topic taxonomy is "Earth and Planetary Sciences".
 DEFAULT_FILTER = "primary_topic.field.id:19,is_oa:true"
@@ -82,7 +81,7 @@ class OpenAlexSpider(GeoSpider):
             return
         doi = work.get("doi")
         paper = {
-            "title": work.get("display_name") or work.get("title"), "license": license,
+            "name": openalex_id, "title": work.get("display_name") or work.get("title"), "license": license,
             "meta": {"openalex_id": openalex_id, "doi": doi.removeprefix("https://doi.org/") if doi else None,
                      "authors": [a["author"]["display_name"] for a in work.get("authorships", [])
                                  if (a.get("author") or {}).get("display_name")],
@@ -95,18 +94,3 @@ class OpenAlexSpider(GeoSpider):
                      "landing_url": location.get("landing_page_url")},
         }
         yield self.get(target, self.parse_fulltext, key=key, cb_kwargs={"paper": paper})
-
-    def parse_fulltext(self, response: Response, paper: dict[str, Any]) -> Iterator[Any]:
-        key = response.meta["key"]
-        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
-        if response.body.startswith(b"%PDF"):
-            suffix = "pdf"
-        elif "html" in content_type:
-            suffix = "html"
-        else:
-            yield self.failure(response, "unsupported_fulltext", content_type or "no Content-Type", key=key)
-            return
-        yield self.document(key, url=response.url, license=paper["license"],
-                            path=f"{paper['meta']['openalex_id']}.{suffix}", raw=response.body, kind=self.kind,
-                            title=paper["title"], meta=paper["meta"])
-        yield UnitDone(key)
