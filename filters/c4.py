@@ -15,7 +15,7 @@ from pydantic import Field
 
 from geocorpus.document import Document
 from geocorpus.filters.by_kind import KindFilter, KindParams, first_failure
-from geocorpus.filters.words import TERMINAL_PUNCT
+from geocorpus.filters.words import TERMINAL_PUNCT, text_lines
 from geocorpus.pipeline.registry import register_step
 
 _SENTENCE_END = re.compile(r"[.!?。！？]+(?=[\s\"”’)\]]|$)")
@@ -46,7 +46,7 @@ class C4Quality(KindFilter):
     params: C4Params
 
     def score(self, doc: Document) -> dict[str, float]:
-        lines = [line.strip() for line in doc.text.splitlines() if line.strip()]
+        lines = text_lines(doc.text)
         per_line = max(len(lines), 1)
         return {
             "c4_sentences": float(len(_SENTENCE_END.findall(doc.text))),

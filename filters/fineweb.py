@@ -14,7 +14,7 @@ from pydantic import Field
 from geocorpus.document import Document
 from geocorpus.filters.by_kind import KindFilter, KindParams, first_failure
 from geocorpus.filters.gopher_repetition import duplicates
-from geocorpus.filters.words import TERMINAL_PUNCT, split_words
+from geocorpus.filters.words import TERMINAL_PUNCT, split_words, text_lines
 from geocorpus.pipeline.registry import register_step
 
 PAPER_DEFAULTS: dict[str, Any] = {"min_punct_lines_ratio": 0.05, "max_short_lines_ratio": 0.9,
@@ -40,7 +40,7 @@ class FinewebQuality(KindFilter):
     params: FinewebParams
 
     def score(self, doc: Document) -> dict[str, float]:
-        lines = [line.strip() for line in doc.text.splitlines() if line.strip()]
+        lines = text_lines(doc.text)
         per_line = max(len(lines), 1)
         short = self.params.short_line_chars
         return {

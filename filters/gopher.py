@@ -15,7 +15,7 @@ from pydantic import Field
 
 from geocorpus.document import Document
 from geocorpus.filters.by_kind import KindFilter, KindParams, first_failure
-from geocorpus.filters.words import cjk_ratio, count_alpha_words, is_cjk, split_words
+from geocorpus.filters.words import cjk_ratio, count_alpha_words, is_cjk, split_words, text_lines
 from geocorpus.pipeline.registry import register_step
 
 STOP_WORDS = frozenset({"the", "be", "to", "of", "and", "that", "have", "with",
@@ -53,7 +53,7 @@ class GopherQuality(KindFilter):
     def score(self, doc: Document) -> dict[str, float]:
         words = split_words(doc.text)
         spaced = [w for w in words if not is_cjk(w)]
-        lines = [line.strip() for line in doc.text.splitlines() if line.strip()]
+        lines = text_lines(doc.text)
         n_words = len(words)
         per_word = max(n_words, 1)
         per_line = max(len(lines), 1)

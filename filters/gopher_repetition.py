@@ -15,7 +15,7 @@ from pydantic import Field
 
 from geocorpus.document import Document
 from geocorpus.filters.by_kind import KindFilter, KindParams, first_failure
-from geocorpus.filters.words import split_words
+from geocorpus.filters.words import split_words, text_lines
 from geocorpus.pipeline.registry import register_step
 
 _PARAGRAPHS = re.compile(r"\n\s*\n")
@@ -87,7 +87,7 @@ class GopherRepetition(KindFilter):
         self._dup_ns = sorted(set(DUP_NGRAMS).union(*(p.max_dup_ngram_chars_ratio for p in every)))
 
     def score(self, doc: Document) -> dict[str, float]:
-        lines = [line.strip() for line in doc.text.splitlines() if line.strip()]
+        lines = text_lines(doc.text)
         paragraphs = [p.strip() for p in _PARAGRAPHS.split(doc.text) if p.strip()]
         words = [w.lower() for w in split_words(doc.text)]
         total = max(sum(len(w) for w in words), 1)

@@ -16,6 +16,11 @@ _NON_SPACE = re.compile(r"\S")
 _ALPHA_WORD = re.compile(rf"[{CJK_RANGES}]|[^\s{CJK_RANGES}]*[^\W\d_][^\s{CJK_RANGES}]*")  # a word with a letter
 
 
+def text_lines(text: str) -> list[str]:
+    """Non-blank lines, stripped: the unit every line-based quality rule counts."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
 def split_words(text: str) -> list[str]:
     """Whitespace-separated words, with each CJK character a word of its own."""
     return _TOKEN.findall(text)
