@@ -15,6 +15,7 @@ from rich.markup import escape
 
 from geocorpus import __version__
 from geocorpus.classify.cli import classifier
+from geocorpus.publish.cli import publish, report
 from geocorpus.sources.crawl_cli import crawl
 
 err = Console(stderr=True)
@@ -113,6 +114,8 @@ def steps() -> None:
 
 main.add_command(classifier)
 main.add_command(crawl)
+main.add_command(publish)
+main.add_command(report)
 
 if __name__ == "__main__":
     main()
