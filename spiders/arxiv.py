@@ -2,7 +2,10 @@
 
 For each record in the chosen sets whose licence is allowed, the full text comes from the e-print (the
 LaTeX source: the main .tex with its \\input files inlined) and, where there is no source or it cannot be
-used, from the PDF. Raw .tex/.pdf bytes go to the `extract` step. arXiv's own default licence
+used, from the PDF; where neither can be had (withdrawn, 404, not a PDF, too large) the title and abstract
+are kept as the paper's Document (`fulltext_from: abstract`, with the reason), so a paper is never lost
+for want of its full text; a transient failure (timeout, truncated) is recorded instead, for a rerun to
+try again. Raw .tex/.pdf bytes go to the `extract` step. arXiv's own default licence
 (`LicenseRef-arxiv-nonexclusive-distrib-1.0`) does not permit redistribution, so by default only
 CC-licensed papers enter; the others are recorded as license_not_allowed without downloading anything.
 
@@ -21,6 +24,7 @@ from twisted.python.failure import Failure
 
 from geocorpus.licenses import UNKNOWN, from_url
 from geocorpus.sources.archive_safe import gunzip, read_archive
+from geocorpus.spiders.errors import TRANSIENT, describe
 from geocorpus.spiders.items import UnitDone
 from geocorpus.spiders.oai import NS, OaiSpider, text, texts
 
@@ -33,7 +37,7 @@ _INPUT = re.compile(rb"\\(?:input|include)\s*\{([^}]+)\}")
 class ArxivSpider(OaiSpider):
     """Arguments: those of OaiSpider, plus `categories` (comma list: keep only records listing one of
     them, e.g. physics.geo-ph), `fulltext_base` (where /e-print/ID and /pdf/ID live) and `fulltext`
-    (`eprint` = source then PDF, `pdf`, or `none` for metadata only: nothing is stored then)."""
+    (`eprint` = source then PDF, `pdf`, or `none`: title and abstract only)."""
 
     name = "arxiv"
     default_base_url = "https://oaipmh.arxiv.org/oai"
@@ -60,7 +64,7 @@ class ArxivSpider(OaiSpider):
         categories = (text(meta, "a:categories", ARXIV) or "").split()
         if self.categories and not self.categories.intersection(categories):
             return
-        if self.seen(key) or self.fulltext == "none":
+        if self.seen(key):
             return
         abs_url = f"https://arxiv.org/abs/{arxiv_id}"
         license = from_url(text(meta, "a:license", ARXIV)) or UNKNOWN
@@ -82,7 +86,9 @@ class ArxivSpider(OaiSpider):
                 "license_url": text(meta, "a:license", ARXIV),
             },
         }
-        if self.fulltext == "pdf":
+        if self.fulltext == "none":
+            yield from self._abstract(key, paper, "fulltext=none")
+        elif self.fulltext == "pdf":
             yield self._pdf_request(key, arxiv_id, paper)
         else:
             yield self.get(f"{self.fulltext_base}/e-print/{arxiv_id}", self.parse_eprint, key=key,
@@ -118,15 +124,36 @@ class ArxivSpider(OaiSpider):
 
     def parse_pdf(self, response: Response, paper: dict[str, Any]) -> Iterator[Any]:
         if not response.body.startswith(b"%PDF"):
-            yield self.failure(response, "not_a_pdf", response.headers.get(b"Content-Type", b"").decode("latin-1"),
-                               key=response.meta["key"])
+            content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+            yield from self._abstract(response.meta["key"], paper, f"not_a_pdf: {content_type}")
             return
         yield self._paper(response.meta["key"], response.url, response.body, "pdf", paper, "pdf")
         yield UnitDone(response.meta["key"])
 
+    def pdf_failed(self, failure: Failure) -> Iterator[Any]:
+        """No PDF either: keep the abstract, unless the failure may pass (then a rerun tries again)."""
+        request = failure.request  # type: ignore[attr-defined]
+        reason, detail = describe(failure.value)
+        if reason in TRANSIENT:
+            yield from self.failed(failure)
+            return
+        yield from self._abstract(request.meta["key"], request.cb_kwargs["paper"], f"{reason}: {detail}")
+
+    def _abstract(self, key: str, paper: dict[str, Any], why: str) -> Iterator[Any]:
+        """The paper as its title and abstract: what there is when no full text can be had."""
+        meta = paper["meta"]
+        if not meta.get("abstract"):
+            yield self.failure(meta["abs_url"], "no_fulltext", why, key=key)
+            return
+        yield self.document(key, url=meta["abs_url"], license=paper["license"],
+                            path=f"{meta['arxiv_id'].replace('/', '_')}.txt", kind="paper", title=paper["title"],
+                            text=f"{paper['title']}\n\n{meta['abstract']}",
+                            meta={**meta, "fulltext_from": "abstract", "fulltext_error": why[:500]})
+        yield UnitDone(key)
+
     def _pdf_request(self, key: str, arxiv_id: str, paper: dict[str, Any]) -> Any:
         return self.get(f"{self.fulltext_base}/pdf/{arxiv_id}", self.parse_pdf, key=key, cb_kwargs={"paper": paper},
-                        dont_filter=True)
+                        errback=self.pdf_failed, dont_filter=True)
 
     def _paper(self, key: str, url: str, raw: bytes, suffix: str, paper: dict[str, Any], origin: str) -> Any:
         arxiv_id = paper["meta"]["arxiv_id"]

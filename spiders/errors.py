@@ -13,6 +13,7 @@ from scrapy.exceptions import (
     IgnoreRequest,
     ResponseDataLossError,
 )
+from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.defer import CancelledError
 from twisted.internet.error import ConnectError, DNSLookupError, TimeoutError
@@ -22,15 +23,17 @@ from geocorpus.sources.archive_safe import ArchiveRejected
 
 #: Reasons meaning "the server could not be reached at all" (as opposed to "it answered badly").
 UNREACHABLE = "unreachable"
+#: An API's request quota was spent and its reset lay further ahead than we wait (GitHub's X-RateLimit-*).
+RATE_LIMITED = "rate_limited"
 #: Failures that a later crawl run may not meet again: each run retries them and records its own.
-TRANSIENT = frozenset({UNREACHABLE, "timeout", "truncated"})
+TRANSIENT = frozenset({UNREACHABLE, "timeout", "truncated", RATE_LIMITED})
 
 
 def describe(error: BaseException) -> tuple[str, str]:
     """(reason, detail) for an exception met while downloading or parsing."""
     detail = f"{type(error).__name__}: {error}".strip().rstrip(":")
     if isinstance(error, HttpError):
-        return f"http_{error.response.status}", detail
+        return (RATE_LIMITED if rate_limit(error.response) else f"http_{error.response.status}"), detail
     if isinstance(error, IgnoreRequest):
         return ("robots_disallowed" if "robots.txt" in str(error) else "ignored"), detail
     if isinstance(error, (DownloadCancelledError, CancelledError)):
@@ -49,3 +52,16 @@ def describe(error: BaseException) -> tuple[str, str]:
     if isinstance(error, ArchiveRejected):
         return f"archive_{error.reason}", str(error)
     return "error", detail
+
+
+def rate_limit(response: Response) -> str | None:
+    """Why a 403/429 is a rate limit rather than a refusal, or None (GitHub's rules, which other APIs share):
+    `rate_limit` when the quota is spent (`X-RateLimit-Remaining: 0`), `secondary_rate_limit` when the
+    server says so in its message or asks for a pause with Retry-After."""
+    if response.status not in (403, 429):
+        return None
+    if response.headers.get(b"X-RateLimit-Remaining") == b"0":
+        return "rate_limit"
+    if b"Retry-After" in response.headers or b"secondary rate limit" in response.body[:2000].lower():
+        return "secondary_rate_limit"
+    return None

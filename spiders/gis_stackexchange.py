@@ -3,7 +3,10 @@
 API (https://api.stackexchange.com/docs): `/questions?site=gis&filter=withbody` pages with `page` while
 `has_more`; then `/questions/{ids}/answers` for up to 100 questions at a time. Every response may carry
 `backoff` (seconds before the same method may be called again: we wait it out) and `quota_remaining`
-(at 0 the crawl stops listing and records it). Each post states its own `content_license`
+(at 0 the crawl stops listing and records it). An error comes as HTTP 400 with `{"error_id", "error_name",
+"error_message"}`: it is recorded as `stackexchange_<error_name>`; a `throttle_violation` (error_id 502)
+says when more requests are available, and a wait no longer than GEOCORPUS_RETRY_AFTER_MAX is waited out
+and the request asked again. Each post states its own `content_license`
 ("CC BY-SA 4.0"); a Document's licence is the SPDX AND of its posts' licences, and its meta keeps the
 attribution CC BY-SA asks for: each post's author, author link and post link.
 
@@ -14,19 +17,24 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import lxml.html
+from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
 
 from geocorpus.licenses import UNKNOWN, from_name
 from geocorpus.spiders.base import GeoSpider
-from geocorpus.spiders.items import UnitDone
+from geocorpus.spiders.items import CrawlFailure, UnitDone
 from geocorpus.spiders.middlewares import sleep
 
 _BATCH = 100  # the API's limit on ids per request and on pagesize
+_AVAILABLE_IN = re.compile(r"available in (\d+) seconds?")  # throttle_violation's error_message
 
 
 class GisStackExchangeSpider(GeoSpider):
@@ -113,6 +121,26 @@ class GisStackExchangeSpider(GeoSpider):
         )
         yield UnitDone(key)
 
+    async def failed(self, failure: Failure) -> AsyncIterator[Any]:  # type: ignore[override]
+        """An API error body is recorded by its `error_name`; a short throttle_violation is waited out."""
+        error = _api_error(failure.value)
+        if error is None:
+            for item in super().failed(failure):
+                yield item
+            return
+        request = failure.request  # type: ignore[attr-defined]
+        name = str(error.get("error_name") or "error")
+        message = str(error.get("error_message") or "")
+        wait = _AVAILABLE_IN.search(message) if name == "throttle_violation" else None
+        if wait and int(wait.group(1)) <= self.settings.getfloat("GEOCORPUS_RETRY_AFTER_MAX", 600.0):
+            self.logger.info("Stack Exchange throttle_violation: waiting %ss before asking again", wait.group(1))
+            await sleep(float(wait.group(1)))
+            if retry := get_retry_request(request, spider=self, reason=name):
+                yield retry
+                return
+        yield CrawlFailure(key=request.meta.get("key", request.url), url=request.url, reason=f"stackexchange_{name}",
+                           detail=f"{error.get('error_id')}: {message}")
+
     async def _pace(self, response: Response, data: dict[str, Any]) -> Any:
         """Wait out `backoff` before calling the method again; a failure to yield when the quota is spent."""
         if data.get("quota_remaining", 1) <= 0:
@@ -124,6 +152,17 @@ class GisStackExchangeSpider(GeoSpider):
 
     def _key(self, question_id: int) -> str:
         return f"stackexchange:{self.site}:{question_id}"
+
+
+def _api_error(error: BaseException) -> dict[str, Any] | None:
+    """The API's error body (`error_id`, `error_name`, `error_message`) of an HTTP error, else None."""
+    if not isinstance(error, HttpError):
+        return None
+    try:
+        body = json.loads(error.response.body)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return body if isinstance(body, dict) and "error_name" in body else None
 
 
 def _text(html: str) -> str:

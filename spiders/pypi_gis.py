@@ -14,14 +14,13 @@ import hashlib
 import json
 from collections.abc import Iterator
 from email.utils import getaddresses
-from pathlib import PurePosixPath
 from typing import Any
 
 from scrapy.http import Response
 
-from geocorpus.extract.formats import SUFFIXES
 from geocorpus.licenses import UNKNOWN, from_pypi
 from geocorpus.sources.archive_safe import Limits, read_archive
+from geocorpus.spiders import files
 from geocorpus.spiders.base import GeoSpider
 from geocorpus.spiders.items import UnitDone
 
@@ -31,8 +30,6 @@ GIS_PACKAGES = (
     "whitebox", "osmnx", "geopy", "folium", "cartopy", "momepy", "mapclassify", "libpysal", "pyogrio",
     "rasterstats", "contextily", "metpy", "salem", "leafmap", "pysheds", "gdal",
 )
-CODE_SUFFIXES = tuple(sorted(s for s, (fmt, kind) in SUFFIXES.items() if kind == "code" and fmt != "yaml"))
-DOC_SUFFIXES = (".md", ".rst")
 
 
 class PypiGisSpider(GeoSpider):
@@ -46,8 +43,7 @@ class PypiGisSpider(GeoSpider):
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.packages = [p.strip() for p in packages.split(",") if p.strip()] if packages else list(GIS_PACKAGES)
-        chosen = suffixes.split(",") if suffixes else [*CODE_SUFFIXES, *DOC_SUFFIXES]
-        self.suffixes = tuple(s.strip().lower() for s in chosen if s.strip())
+        self.wanted = files.wanted(files.suffixes(suffixes))
         self.limits = Limits(max_member_bytes=int(max_file_kb) * 1024)
 
     async def start(self) -> Any:
@@ -85,11 +81,11 @@ class PypiGisSpider(GeoSpider):
         if release["sha256"] and digest != release["sha256"]:
             yield self.failure(response, "checksum_mismatch", f"sha256 {digest} != {release['sha256']}", key=unit)
             return
-        contents = read_archive(response.body, lambda name: name.lower().endswith(self.suffixes), self.limits)
+        contents = read_archive(response.body, self.wanted, self.limits)
         for member, why in contents.skipped:
-            yield self.failure(response.url, "archive_member_skipped", why, key=f"{unit}:{_inside(member)}")
+            yield self.failure(response.url, "archive_member_skipped", why, key=f"{unit}:{files.inside(member)}")
         for member in sorted(contents.members):
-            path = _inside(member)
+            path = files.inside(member)
             yield self.document(
                 f"{unit}:{path}", url=f"{response.url}#{path}", license=release["license"], path=path,
                 raw=contents.members[member], title=f"{release['package']} {release['version']}: {path}",
@@ -99,11 +95,6 @@ class PypiGisSpider(GeoSpider):
             )
         yield UnitDone(unit)
 
-
-def _inside(member: str) -> str:
-    """A member's path inside the package: sdists wrap everything in one `name-version/` folder."""
-    parts = PurePosixPath(member).parts
-    return PurePosixPath(*parts[1:]).as_posix() if len(parts) > 1 else member
 
 
 def _authors(info: dict[str, Any]) -> list[str]:

@@ -28,13 +28,18 @@ AUTOTHROTTLE_MAX_DELAY = 60.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 
 # Robustness: transient failures are retried with exponential backoff, 429 waits as long as Retry-After
-# says (up to GEOCORPUS_RETRY_AFTER_MAX; longer waits give up and are recorded as failures).
+# says (up to GEOCORPUS_RETRY_AFTER_MAX; longer waits give up and are recorded as failures). A server that
+# asks us to slow down (429, Retry-After, API rate limits) pauses only its own host: see middlewares.py.
 RETRY_ENABLED = True
 RETRY_TIMES = 4
 RETRY_HTTP_CODES = [408, 429, 500, 502, 503, 504, 522, 524]
 GEOCORPUS_BACKOFF_BASE = 2.0  # seconds before the first retry; doubled for each further one
 GEOCORPUS_BACKOFF_MAX = 120.0
 GEOCORPUS_RETRY_AFTER_MAX = 600.0
+GEOCORPUS_RATELIMIT_RESET_MAX = 3600.0  # longest wait for an API quota to reset (GitHub's is hourly)
+GEOCORPUS_SECONDARY_LIMIT_WAIT = 60.0  # GitHub's advice when a secondary rate limit names no Retry-After
+# Requests for hosts with the least in flight go first, so a paused host does not hold up the others.
+SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
 DOWNLOAD_TIMEOUT = 60
 DOWNLOAD_MAXSIZE = 50 * 1024 * 1024  # larger responses (a 200 MB PDF) are cancelled and recorded as too_large
 DOWNLOAD_WARNSIZE = 10 * 1024 * 1024

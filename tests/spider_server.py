@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -28,7 +29,7 @@ FAST = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "0", "GEOCORPUS_BACKOFF_B
 class Reply:
     status: int = 200
     body: bytes = b""
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str | Callable[[], str]] = field(default_factory=dict)  # a callable: computed when sent
     delay: float = 0.0  # seconds before answering (longer than DOWNLOAD_TIMEOUT = a timeout)
     truncate: int | None = None  # send only this many body bytes, but the full Content-Length
 
@@ -44,7 +45,7 @@ class ReplayServer:
 
     def __init__(self) -> None:
         self.routes: dict[tuple, list[Reply]] = {}
-        self.log: list[tuple[float, str]] = []
+        self.log: list[tuple[float, str, dict[str, str]]] = []  # (time.monotonic(), target, request headers)
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
@@ -60,11 +61,15 @@ class ReplayServer:
     def hits(self, target: str) -> list[float]:
         """When each request for `target` arrived (time.monotonic)."""
         wanted = _normal(target)
-        return [at for at, seen in self.log if _normal(seen) == wanted]
+        return [at for at, seen, _ in self.log if _normal(seen) == wanted]
 
-    def _next(self, target: str) -> Reply:
+    def requests(self, prefix: str = "") -> list[tuple[float, str, dict[str, str]]]:
+        """(time, target, headers) of each request whose target starts with `prefix`, in arrival order."""
+        return [entry for entry in self.log if entry[1].startswith(prefix)]
+
+    def _next(self, target: str, headers: dict[str, str]) -> Reply:
         with self._lock:
-            self.log.append((time.monotonic(), target))
+            self.log.append((time.monotonic(), target, headers))
             replies = self.routes.get(_normal(target))
             if not replies:
                 return Reply(404, b"not found")
@@ -77,13 +82,13 @@ class ReplayServer:
             protocol_version = "HTTP/1.1"
 
             def do_GET(self) -> None:
-                reply = server._next(self.path)
+                reply = server._next(self.path, dict(self.headers.items()))
                 if reply.delay:
                     time.sleep(reply.delay)
                 try:
                     self.send_response(reply.status)
                     for name, value in reply.headers.items():
-                        self.send_header(name, value)
+                        self.send_header(name, value() if callable(value) else value)
                     self.send_header("Content-Length", str(len(reply.body)))
                     if reply.truncate is not None:
                         self.send_header("Connection", "close")
@@ -126,12 +131,39 @@ def guarded_env() -> dict[str, str]:
 
 
 def crawl(spider: str, output: Path, args: dict[str, str], limit: int | None = None,
-          settings: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
-    """Run a crawl to its end under the network guard; fails the test if anything tried the network."""
-    result = subprocess.run(crawl_command(spider, output, args, limit, settings), env=guarded_env(),
+          settings: dict[str, str] | None = None, timeout: float = 60,
+          env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run a crawl to its end under the network guard; fails the test if anything tried the network.
+    `env`: extra environment variables for the crawl (a token)."""
+    result = subprocess.run(crawl_command(spider, output, args, limit, settings), env={**guarded_env(), **(env or {})},
                             capture_output=True, text=True, timeout=timeout)
     assert "NETWORK ACCESS BLOCKED" not in result.stderr, result.stderr[-3000:]
     return result
+
+
+def kill_midway(spider: str, output: Path, args: dict[str, str], after: int = 3,
+                settings: dict[str, str] | None = None) -> int:
+    """Start a crawl, SIGKILL it once `after` documents are stored, and return how many were: the first half
+    of every kill-and-resume test (the test then checks that a rerun ends with all items, none twice)."""
+    import signal
+
+    process = subprocess.Popen(crawl_command(spider, output, args, settings={"CONCURRENT_REQUESTS": "2",
+                                                                             **(settings or {})}),
+                               env=guarded_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    documents = output / "documents.jsonl"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and (not documents.exists() or documents.read_bytes().count(b"\n") < after):
+        time.sleep(0.02)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    return documents.read_bytes().count(b"\n") if documents.exists() else 0
+
+
+def stored_keys(output: Path) -> list[str]:
+    """The keys of documents.jsonl in storage order (duplicates kept, so tests can look for them)."""
+    import json
+
+    return [json.loads(line)["key"] for line in (output / "documents.jsonl").read_text().splitlines()]
 
 
 DATA = Path(__file__).parent / "data" / "spiders"

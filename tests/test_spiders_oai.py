@@ -94,3 +94,37 @@ def test_generic_oai_dc_repository(tmp_path: Path) -> None:
     assert reasons == {("oai:oai:eartharxiv.org:id:7002", "license_not_allowed"),
                        ("oai:oai:eartharxiv.org:id:7004", "no_fulltext"),
                        (f"{oai}?verb=ListRecords&metadataPrefix=oai_dc&set=expired", "oai_badResumptionToken")}
+
+
+def test_arxiv_keeps_the_abstract_when_no_full_text_can_be_had(tmp_path: Path) -> None:
+    pdf = pdf_bytes()
+    with ReplayServer() as server:
+        oai = f"{server.base}/oai"
+        server.add(f"/oai?{LIST}&set=physics:physics:geo-ph",
+                   Reply(200, oai_page("arxiv_listrecords_1.xml", oai), XML))
+        server.add("/oai?verb=ListRecords&resumptionToken=6621517|1001",
+                   Reply(200, oai_page("arxiv_listrecords_2.xml", oai), XML))
+        # 2401.01234: no PDF (404); 2401.03456: cut short every time (transient); 2401.05678: an HTML error page
+        server.add("/pdf/2401.03456", Reply(200, pdf, {"Content-Type": "application/pdf"}, truncate=40))
+        server.add("/pdf/2401.04567", Reply(200, pdf, {"Content-Type": "application/pdf"}))
+        server.add("/pdf/2401.05678", Reply(200, b"<html>Service unavailable</html>", {"Content-Type": "text/html"}))
+        args = {"base_url": oai, "fulltext_base": server.base, "from": "2024-01-01", "sets": "physics:physics:geo-ph"}
+        result = crawl("arxiv", tmp_path, {**args, "fulltext": "pdf"})
+        assert result.returncode == 0, result.stderr[-3000:]
+        metadata_only = tmp_path / "abstracts"
+        assert crawl("arxiv", metadata_only, {**args, "fulltext": "none"}).returncode == 0
+        assert len(server.hits("/pdf/2401.04567")) == 1, "fulltext=none downloads no full text"
+
+    docs = {d.meta["arxiv_id"]: d for d in read_documents(tmp_path, "spider:arxiv")}
+    assert sorted(docs) == ["2401.01234", "2401.04567", "2401.05678"]
+    gone = docs["2401.01234"]
+    assert (gone.meta["fulltext_from"], gone.raw, gone.kind, gone.license) == ("abstract", None, "paper", "CC-BY-4.0")
+    assert gone.text.startswith(f"{gone.title}\n\nWe relocate") and gone.meta["fulltext_error"].startswith("http_404")
+    assert gone.url == "https://arxiv.org/abs/2401.01234"
+    assert docs["2401.05678"].meta["fulltext_error"] == "not_a_pdf: text/html"
+    assert docs["2401.04567"].meta["fulltext_from"] == "pdf"
+    assert {(f["key"], f["reason"]) for f in read_failures(tmp_path)} == {
+        ("arxiv:2401.02345", "license_not_allowed"), ("arxiv:2401.03456", "truncated")}, "a rerun retries it"
+    abstracts = {d.meta["arxiv_id"]: d for d in read_documents(metadata_only, "spider:arxiv")}
+    assert sorted(abstracts) == ["2401.01234", "2401.03456", "2401.04567", "2401.05678"]
+    assert {d.meta["fulltext_from"] for d in abstracts.values()} == {"abstract"}

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from urllib.parse import urlencode
 
-from spider_server import DATA, ReplayServer, Reply, crawl, pdf_bytes
+from spider_server import DATA, ReplayServer, Reply, crawl, kill_midway, pdf_bytes, stored_keys
 
 from geocorpus.spiders.openalex import openalex_license
 from geocorpus.spiders.store import read_documents, read_failures
@@ -71,3 +72,24 @@ def test_openalex_licence_vocabulary() -> None:
                                           "other-oa", None)] == \
         ["CC-BY-4.0", "CC-BY-SA-4.0", "CC-BY-NC-SA-4.0", "CC0-1.0", "LicenseRef-public-domain", "MIT", "unknown",
          "unknown"]
+
+
+def test_a_killed_crawl_resumes_without_duplicates_or_losses(tmp_path: Path) -> None:
+    work = json.loads((DATA / "openalex_works_1.json").read_text(encoding="utf-8"))["results"][0]
+    pdf = pdf_bytes()
+    with ReplayServer() as server:
+        works = [{**work, "id": f"https://openalex.org/W90000{n:02d}",
+                  "best_oa_location": {**work["best_oa_location"], "pdf_url": f"{server.base}/pdf/{n}.pdf"}}
+                 for n in range(8)]
+        server.add(_works("*"), Reply(200, json.dumps({"meta": {"count": 8, "next_cursor": None},
+                                                       "results": works}).encode(), JSON))
+        for n in range(8):
+            server.add(f"/pdf/{n}.pdf", Reply(200, pdf, PDF, delay=0.4))
+        args = {"base_url": server.base, "mailto": "geo@example.org"}
+        stored_before = kill_midway("openalex", tmp_path, args)
+        assert 3 <= stored_before < len(works), "the kill landed in the middle of the crawl"
+        result = crawl("openalex", tmp_path, args)
+        assert result.returncode == 0, result.stderr[-3000:]
+    keys = stored_keys(tmp_path)
+    assert len(keys) == len(set(keys)), "no document stored twice"
+    assert set(keys) == {f"openalex:W90000{n:02d}" for n in range(8)}, "nothing lost"

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from urllib.parse import urlencode
 
-from spider_server import DATA, ReplayServer, Reply, crawl
+from spider_server import DATA, ReplayServer, Reply, crawl, kill_midway, stored_keys
 
 from geocorpus.spiders.store import read_documents, read_failures
 
@@ -81,3 +82,24 @@ def test_a_licence_off_the_allow_list_downloads_no_page(tmp_path: Path) -> None:
     assert {(f["key"], f["reason"], f["detail"]) for f in read_failures(tmp_path)} == {
         ("wikipedia:enwiki:5755", "license_not_allowed", "CC-BY-SA-4.0"),
         ("wikipedia:enwiki:18842", "license_not_allowed", "CC-BY-SA-4.0")}
+
+
+def test_a_killed_crawl_resumes_without_duplicates_or_losses(tmp_path: Path) -> None:
+    pages = {pageid: f"Landform {pageid}" for pageid in range(7001, 7009)}
+    members = {"batchcomplete": True, "query": {"categorymembers": [
+        {"pageid": pageid, "ns": 0, "title": title} for pageid, title in pages.items()]}}
+    with ReplayServer() as server:
+        server.add(_api(action="query", meta="siteinfo", siprop="general|rightsinfo"),
+                   Reply(200, (DATA / "wikipedia_siteinfo.json").read_bytes(), JSON))
+        server.add(_members("Category:Geomorphology"), Reply(200, json.dumps(members).encode(), JSON))
+        for pageid, title in pages.items():
+            server.add(_api(**PAGE, pageids=str(pageid)),
+                       Reply(200, _page(pageid, title, pageid * 10), JSON, delay=0.3))
+        args = {"base_url": f"{server.base}/w/api.php", "categories": "Geomorphology", "depth": "0"}
+        stored_before = kill_midway("wikipedia", tmp_path, args)
+        assert 3 <= stored_before < len(pages), "the kill landed in the middle of the crawl"
+        result = crawl("wikipedia", tmp_path, args)
+        assert result.returncode == 0, result.stderr[-3000:]
+    keys = stored_keys(tmp_path)
+    assert len(keys) == len(set(keys)), "no document stored twice"
+    assert set(keys) == {f"wikipedia:enwiki:{pageid}" for pageid in pages}, "nothing lost"
