@@ -1,0 +1,1 @@
+"""Instruction and eval-set generation from the corpus: LLM backends, request cache, tasks and verification."""

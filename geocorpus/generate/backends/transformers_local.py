@@ -1,0 +1,139 @@
+"""A Hugging Face causal LM run in this process, batched: for CPUs, small models and no server at all.
+
+Prompts are rendered with the tokenizer's own chat template (`apply_chat_template`), left-padded so every row of
+a batch ends where generation starts, and generated with `model.generate`. Requests are grouped by sampling
+parameters (one `generate` call takes one set); each batch is seeded from its requests' seeds
+(`torch.manual_seed`), so a rerun with the same batches samples the same text. Greedy requests (temperature 0)
+do not depend on batching. A batch that fails (out of memory, a bad prompt) is retried one request at a time so that
+only the bad request is recorded as failed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from geocorpus.generate.backends.base import Backend, Completion, OnDone, Request
+from geocorpus.generate.backends.spec import TransformersSpec
+
+log = logging.getLogger(__name__)
+
+
+def model_location(spec: TransformersSpec) -> tuple[Path, str | None]:
+    """(directory, gguf file name or None): `model` may be a directory, or a `.gguf` file itself."""
+    path = Path(spec.model).expanduser()
+    if spec.gguf_file is None and path.suffix.lower() == ".gguf":
+        return path.parent.resolve(), path.name
+    return path.resolve(), spec.gguf_file
+
+
+def _sampling_key(request: Request) -> tuple[Any, ...]:
+    return (request.temperature, request.top_p, request.max_tokens, request.stop)
+
+
+def _cut_at_stop(text: str, stops: Sequence[str]) -> tuple[str, bool]:
+    """The text before the first stop string (OpenAI semantics: the stop string itself is not returned)."""
+    positions = [text.index(s) for s in stops if s and s in text]
+    return (text[: min(positions)], True) if positions else (text, False)
+
+
+class TransformersBackend(Backend):
+    """Loads the model once; `complete` generates in batches of `batch_size`."""
+
+    def __init__(self, spec: TransformersSpec) -> None:
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        directory, gguf_file = model_location(spec)
+        if not directory.is_dir() or (gguf_file and not (directory / gguf_file).is_file()):
+            raise FileNotFoundError(f"model not found: {directory / (gguf_file or '')}")
+        self.spec = spec
+        self.identity = f"transformers:{directory / gguf_file if gguf_file else directory}:{spec.dtype}"
+        extra = {"gguf_file": gguf_file} if gguf_file else {}
+        self.tokenizer = AutoTokenizer.from_pretrained(directory, **extra)
+        self.tokenizer.padding_side = "left"
+        if self.tokenizer.pad_token is None:
+            self.tokenizer.pad_token = self.tokenizer.eos_token
+        dtype = "auto" if spec.dtype == "auto" else getattr(torch, spec.dtype)
+        self.model = AutoModelForCausalLM.from_pretrained(directory, dtype=dtype, **extra).to(spec.device)
+        self.model.eval()
+        self.max_length = getattr(self.model.config, "max_position_embeddings", None)
+
+    def complete(self, requests: Sequence[Request], on_done: OnDone | None = None) -> list[Completion]:
+        results: list[Completion | None] = [None] * len(requests)
+        groups: dict[tuple[Any, ...], list[int]] = defaultdict(list)
+        for index, request in enumerate(requests):
+            groups[_sampling_key(request)].append(index)
+        size = self.spec.batch_size
+        for indices in groups.values():
+            for start in range(0, len(indices), size):
+                batch = indices[start:start + size]
+                for index, completion in zip(batch, self._generate_safely([requests[i] for i in batch]),
+                                             strict=True):
+                    results[index] = completion
+                    if on_done is not None:
+                        on_done(index, completion)
+        return [r if r is not None else Completion.failure("not_sent") for r in results]
+
+    def _generate_safely(self, batch: list[Request]) -> list[Completion]:
+        try:
+            return self._generate(batch)
+        except Exception as err:
+            if len(batch) == 1:
+                log.warning("generation failed: %s: %s", type(err).__name__, err)
+                return [Completion.failure(f"error_{type(err).__name__}")]
+            return [self._generate_safely([request])[0] for request in batch]
+
+    def _generate(self, batch: list[Request]) -> list[Completion]:
+        import torch
+
+        first = batch[0]
+        texts = self.tokenizer.apply_chat_template([r.chat() for r in batch], add_generation_prompt=True,
+                                                   tokenize=False)
+        inputs = self.tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=False)
+        inputs = inputs.to(self.model.device)
+        prompt_lengths = inputs["attention_mask"].sum(dim=1).tolist()
+        width = inputs["input_ids"].shape[1]
+        if self.max_length is not None and width + first.max_tokens > self.max_length:
+            if len(batch) > 1:
+                raise ValueError("batch too long; retried one by one")
+            return [Completion.failure("context_length")]
+        options: dict[str, Any] = {"max_new_tokens": first.max_tokens, "pad_token_id": self.tokenizer.pad_token_id}
+        if first.temperature > 0:
+            options.update(do_sample=True, temperature=first.temperature, top_p=first.top_p)
+        else:
+            options.update(do_sample=False, temperature=None, top_p=None, top_k=None)
+        if first.stop:
+            options.update(stop_strings=list(first.stop), tokenizer=self.tokenizer)
+        # Only torch's generator (what `generate` samples with), not the caller's `random`/numpy state.
+        torch.manual_seed(sum(r.seed or 0 for r in batch) % 2**32)
+        with torch.inference_mode():
+            output = self.model.generate(**inputs, **options)
+        return [self._completion(row[width:], prompt_length, first)
+                for row, prompt_length in zip(output, prompt_lengths, strict=True)]
+
+    def _completion(self, generated: Any, prompt_tokens: int, request: Request) -> Completion:
+        """Decode one row of new tokens: drop the padding after EOS, count tokens, apply stop strings."""
+        ids = generated.tolist()
+        eos = self.model.generation_config.eos_token_id
+        eos_ids = set(eos if isinstance(eos, list) else [eos]) - {None}
+        finish = "length"
+        for position, token in enumerate(ids):
+            if token in eos_ids:
+                ids, finish = ids[: position + 1], "stop"
+                break
+        text = self.tokenizer.decode(ids, skip_special_tokens=True)
+        text, stopped = _cut_at_stop(text, request.stop)
+        if stopped:
+            finish = "stop"
+        if not text.strip():
+            return Completion(text=None, error="empty_output", prompt_tokens=prompt_tokens,
+                              completion_tokens=len(ids), finish_reason=finish)
+        return Completion(text=text.strip(), error=None, prompt_tokens=prompt_tokens, completion_tokens=len(ids),
+                          finish_reason=finish)
+
+    def close(self) -> None:
+        del self.model
