@@ -15,6 +15,7 @@ from rich.markup import escape
 
 from geocorpus import __version__
 from geocorpus.classify.cli import classifier
+from geocorpus.generate.cli import generate
 from geocorpus.publish.cli import publish, report
 from geocorpus.sources.crawl_cli import crawl
 
@@ -114,6 +115,7 @@ def steps() -> None:
 
 main.add_command(classifier)
 main.add_command(crawl)
+main.add_command(generate)
 main.add_command(publish)
 main.add_command(report)
 
