@@ -18,6 +18,7 @@ from geocorpus.classify.cli import classifier
 from geocorpus.generate.cli import generate
 from geocorpus.publish.cli import publish, report
 from geocorpus.sources.crawl_cli import crawl
+from geocorpus.train.cli import train
 
 err = Console(stderr=True)
 
@@ -115,6 +116,7 @@ def steps() -> None:
 
 main.add_command(classifier)
 main.add_command(crawl)
+main.add_command(train)
 main.add_command(generate)
 main.add_command(publish)
 main.add_command(report)
