@@ -15,6 +15,7 @@ from rich.markup import escape
 
 from geocorpus import __version__
 from geocorpus.classify.cli import classifier
+from geocorpus.evaluate.cli import eval_command
 from geocorpus.generate.cli import generate
 from geocorpus.publish.cli import publish, report
 from geocorpus.sources.crawl_cli import crawl
@@ -116,6 +117,7 @@ def steps() -> None:
 
 main.add_command(classifier)
 main.add_command(crawl)
+main.add_command(eval_command)
 main.add_command(train)
 main.add_command(generate)
 main.add_command(publish)
