@@ -80,6 +80,26 @@ def test_page_quality_separates_text_from_garbage() -> None:
     assert page_quality("   ") == 0.0
 
 
+def test_page_quality_counts_each_character_and_token_kind() -> None:
+    """Garbage is counted per occurrence (not per distinct character); mixed-case soup is not a word, but
+    ordinary capitals ("Word", "WORD", "iPhone") and superscript numbers ("km²") are read as before."""
+    # 3 of 10 visible characters are garbage; 1 of 2 tokens is a word
+    assert page_quality("aquifer \ue000\ue000\ue000") == round((1 - 3 / 10) * (1 / 2), 3)
+    assert page_quality("Word WORD iPhone word") == 1.0
+    assert page_quality("Word xQzKf McDonald word") == 0.5  # > 2 case changes: soup
+    assert page_quality("area 12 km² rain") == 1.0  # numbers do not count against the word share
+
+
+def test_hyphenation_undone_across_a_chain_of_broken_lines_in_a_long_paragraph() -> None:
+    """A word broken over three lines is joined whole, also at the end of a paragraph of thousands of lines
+    (the paragraph is assembled in parts, so only its last part is searched for the broken word)."""
+    filler = ["groundwater flows slowly through the fractured basalt aquifer below"] * 3000
+    cleaned = clean_pages(["\n".join(["Recharge is an inter-", "nation-", "al concern and"] + filler + ["ends here."])])
+    assert cleaned.text.startswith("Recharge is an international concern and groundwater flows")
+    assert cleaned.text.endswith("aquifer below ends here.") and "\n" not in cleaned.text
+    assert cleaned.hyphens_joined == 2
+
+
 def test_pages_joined_without_repeated_lines_on_a_single_page() -> None:
     cleaned = clean_pages(["Subduction zones recycle oceanic lithosphere", "Mid-ocean ridges create new crust"])
     assert cleaned.text == "Subduction zones recycle oceanic lithosphere\n\nMid-ocean ridges create new crust"

@@ -156,3 +156,23 @@ steps:
     assert paths["paper/main.tex"]["kind"] == "paper" and "paper/sections/methods.tex" not in paths
     assert paths["paper/main.tex"]["license"] == "unknown"  # a paper is not code: no package licence
     assert paths["src/gis/dem.py"]["license"] == "MIT"
+
+
+def test_extract_by_hand_looks_for_the_licence_up_to_the_repository(repo: Path, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """`geocorpus extract FILE` inside a repository finds the repository's LICENSE above the file's folder,
+    stops at the nearest licence file like `local`, and without a repository goes no higher than the cwd."""
+    from geocorpus.extract.preview import extract_paths, licence_search_root
+
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")  # not above the repository: only .git bounds the search
+    (repo / ".git").mkdir()
+    docs = list(extract_paths((repo / "src" / "gis" / "dem.py", repo / "odd" / "secret.py", repo / "src")))
+    found = [(doc.meta["path"], doc.license, doc.meta.get("package_license_file")) for doc in docs]
+    assert found == [("dem.py", "MIT", "LICENSE"), ("secret.py", "unknown", "LICENSE"),
+                     ("gis/dem.py", "MIT", "LICENSE"), ("gis/own.py", "Apache-2.0", "LICENSE")]
+    assert docs[1].meta.get("package_license") is None  # odd/LICENSE is unrecognised and nearest: no MIT
+    (repo / ".git").rmdir()
+    assert licence_search_root(repo / "src" / "gis" / "dem.py") == (repo / "src" / "gis").resolve()
+    monkeypatch.chdir(repo)
+    assert licence_search_root(repo / "src" / "gis" / "dem.py") == repo.resolve()

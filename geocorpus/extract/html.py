@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from lxml.etree import XPath
 from lxml.html import HtmlElement
 from trafilatura import bare_extraction
 from trafilatura.settings import Extractor
@@ -20,6 +21,11 @@ from trafilatura.xml import xmltotxt
 from geocorpus.extract.encoding import declared_charset, decode_bytes
 from geocorpus.licenses import from_name, from_url
 
+# Compiled once: the four searches run on every page, and most pages state no licence, so all four run.
+_REL_LINKS = XPath("//a[@href and @rel]|//link[@href and @rel]")
+_META = XPath("//meta[@content]")
+_MICRODATA = XPath("//@itemprop[.='license']/..")  # via the attribute axis: faster than //*[@itemprop=...]
+_JSON_LD = XPath("//script[@type='application/ld+json']/text()")
 _META_LICENSE_NAMES = ("dc.rights", "dcterms.license", "dc.license", "dcterms.rights", "license", "dc:rights",
                        "dcterms:license", "citation_license")
 # Markdown structure, tables kept, reader comments dropped. `mode` picks trafilatura's precision/recall
@@ -61,22 +67,22 @@ def extract_html(raw: bytes, url: str | None = None, mode: str = "precision") ->
 
 def page_license(tree: HtmlElement) -> tuple[str, str] | None:
     """(SPDX id, where it was found) from the page's explicit licence statements, most deliberate first."""
-    for element in tree.xpath("//a[@href and @rel]|//link[@href and @rel]"):
+    for element in _REL_LINKS(tree):
         if "license" in element.get("rel", "").lower().split():
             spdx = from_url(element.get("href")) or from_name(element.text_content())
             if spdx:
                 return spdx, "rel=license"
-    for element in tree.xpath("//meta[@content]"):
+    for element in _META(tree):
         name = (element.get("name") or element.get("property") or "").lower()
         if name in _META_LICENSE_NAMES:
             content = element.get("content")
             if spdx := from_name(content):
                 return spdx, f"meta {name}"
-    for element in tree.xpath("//*[@itemprop='license']"):
+    for element in _MICRODATA(tree):
         value = element.get("href") or element.get("content") or element.text_content()
         if spdx := from_name(value):
             return spdx, "schema.org microdata"
-    for script in tree.xpath("//script[@type='application/ld+json']/text()"):
+    for script in _JSON_LD(tree):
         if spdx := _json_ld_license(script):
             return spdx, "schema.org json-ld"
     return None

@@ -32,7 +32,13 @@ _NAMED_HEADINGS = {"abstract", "introduction", "background", "methods", "materia
 _REFERENCE_HEADINGS = {"references", "bibliography", "literature cited", "works cited", "references cited"}
 _RUN_IN_HEADING = re.compile(r"^\d{1,2}(?:\.\d{1,2}){1,3}\.?\s+[A-Z]")  # "3.4 Recharge estimation. Following ..."
 _CAPTION = re.compile(r"^(?:Fig(?:ure)?\.?|Table|Plate)\s+[A-Z]?\d+[a-z]?\s*[.:|-]", re.I)
+_HYPHENATED_END = re.compile(r"([^\W\d_]+)-$")
+_LEADING_WORD = re.compile(r"[^\W\d_]*")
+_LETTERS = re.compile(r"[^\W\d_]+")
+_TICK = re.compile(r"[-+−]?\d+(?:[.,]\d+)?%?")
+_ENDS_IN_DIGIT = re.compile(r"\d\s*$")  # a table-of-contents line ("2 Methods 14"), not a heading
 _WORD = re.compile(r"^[^\W\d_]+(?:['’-][^\W\d_]+)*$")
+_GARBAGE = frozenset(("Co", "Cn", "Cc", "Cs"))  # private use, unassigned, control, surrogate
 
 
 @dataclass
@@ -57,23 +63,30 @@ def page_quality(text: str) -> float:
     """0..1: share of clean characters times share of word-like tokens; 0 for an empty text layer.
 
     A text layer with broken font encodings yields replacement characters, private-use glyphs and
-    letter soup ("Ö¨ØÚ"), which both factors catch without a dictionary for every language.
+    letter soup ("Ö¨ØÚ"), which both factors catch without a dictionary for every language. Characters are
+    judged once per distinct character (a page uses a few hundred), not once per occurrence.
     """
     stripped = "".join(text.split())
     if not stripped:
         return 0.0
-    garbage = sum(1 for c in stripped if unicodedata.category(c) in ("Co", "Cn", "Cc", "Cs") or c == "\ufffd")
+    garbage = sum(n for c, n in Counter(stripped).items() if c == "\ufffd" or unicodedata.category(c) in _GARBAGE)
     garbage += stripped.count("(cid:") * 6
-    tokens = [t.strip(".,;:()[]{}\"'“”‘’!?") for t in text.split()]
-    tokens = [t for t in tokens if t]
-    words = sum(1 for t in tokens if _WORD.match(t) and (len(t) < 25) and not _mixed_case_soup(t))
-    numbers = sum(1 for t in tokens if any(c.isdigit() for c in t))
+    tokens = [t for t in (t.strip(".,;:()[]{}\"'“”‘’!?") for t in text.split()) if t]
+    words = numbers = 0
+    for token in tokens:
+        if _WORD.match(token) and len(token) < 25 and not _mixed_case_soup(token):
+            words += 1
+        # isalpha() first: most tokens are plain words, and isdigit() also counts superscripts like "²"
+        if not token.isalpha() and any(c.isdigit() for c in token):
+            numbers += 1
     word_ratio = words / max(1, len(tokens) - numbers)
     return round(max(0.0, 1 - garbage / len(stripped)) * min(1.0, word_ratio), 3)
 
 
 def _mixed_case_soup(token: str) -> bool:
     """"xQzKf"-like tokens: more than two case changes inside a word is not how any language writes."""
+    if token[1:].islower():  # the common "word" / "Word": nothing upper after the first letter, one change at most
+        return False
     changes = sum(1 for a, b in pairwise(token) if a.isupper() != b.isupper())
     return changes > 2
 
@@ -83,7 +96,8 @@ def clean_pages(pages: list[str]) -> CleanPdf:
     lines_by_page = [[line.strip() for line in normalize_chars(page).splitlines() if line.strip()]
                      for page in pages]
     lines_by_page, removed = _strip_running_lines(lines_by_page)
-    vocabulary = Counter(w.lower() for page in lines_by_page for line in page for w in re.findall(r"[^\W\d_]+", line))
+    text = "\n".join(line for lines in lines_by_page for line in lines)
+    vocabulary = Counter(map(str.lower, _LETTERS.findall(text)))  # lowered after: lower() can split a letter
     blocks, joined = _paragraphs(lines_by_page, vocabulary)
     body, references = _split_references(blocks)
     captions = sum(1 for block in body if block.startswith("> "))
@@ -121,7 +135,7 @@ def _heading(line: str) -> str | None:
     if bare.lower() in _NAMED_HEADINGS:
         return f"## {bare}"
     match = _NUMBERED_HEADING.match(line)
-    if match and len(line) <= 80 and not re.search(r"\d\s*$", line):
+    if match and len(line) <= 80 and not _ENDS_IN_DIGIT.search(line):
         depth = match.group("number").count(".") + 2
         return f"{'#' * min(depth, 6)} {line}"
     return None
@@ -130,20 +144,25 @@ def _heading(line: str) -> str | None:
 def _is_tick_label(line: str) -> bool:
     """Figure axis labels pypdf reads as lines: one or two short numbers."""
     tokens = line.split()
-    return len(tokens) <= 2 and all(re.fullmatch(r"[-+−]?\d+(?:[.,]\d+)?%?", t) for t in tokens)
+    return len(tokens) <= 2 and all(_TICK.fullmatch(t) for t in tokens)
 
 
-def _join(previous: str, line: str, vocabulary: Counter[str]) -> tuple[str, bool]:
-    """Append `line` to `previous`, undoing a line-end hyphenation when the paper's vocabulary agrees."""
-    match = re.search(r"([^\W\d_]+)-$", previous)
+def _join(parts: list[str], line: str, vocabulary: Counter[str]) -> bool:
+    """Append `line` to a paragraph's space-separated parts, undoing a line-end hyphenation when the paper's
+    vocabulary agrees; True when it did. Only the last part is looked at and copied, so a long paragraph
+    costs linear time, not quadratic."""
+    match = _HYPHENATED_END.search(parts[-1].rsplit(None, 1)[-1])  # a word cannot span a space
     if match and line[:1].islower():
-        head, tail = match.group(1), re.match(r"[^\W\d_]*", line).group()
+        head, tail = match.group(1), _LEADING_WORD.match(line).group()
         whole, hyphenated = (head + tail).lower(), f"{head}-{tail}".lower()
         # Keep "fine-grained" when the paper writes it with a hyphen elsewhere; join "uncon-fined" otherwise.
         if vocabulary[whole] > 0 or not _hyphenated_elsewhere(hyphenated, vocabulary):
-            return previous[:-1] + line, True
-        return previous + line, False
-    return f"{previous} {line}", False
+            parts[-1] = parts[-1][:-1] + line
+            return True
+        parts[-1] += line
+        return False
+    parts.append(line)
+    return False
 
 
 def _hyphenated_elsewhere(hyphenated: str, vocabulary: Counter[str]) -> bool:
@@ -156,7 +175,8 @@ def _paragraphs(pages: list[list[str]], vocabulary: Counter[str]) -> tuple[list[
     lengths = [len(line) for lines in pages for line in lines if len(line) > 20]
     full = statistics.median(lengths) if lengths else 0.0
     blocks: list[str] = []
-    current, previous, joined, kind = "", "", 0, "text"
+    current: list[str] = []  # the open paragraph's parts, joined by spaces when it closes
+    previous, joined, kind = "", 0, "text"
     for lines in pages:
         for index, line in enumerate(lines):
             if _is_tick_label(line):
@@ -164,19 +184,23 @@ def _paragraphs(pages: list[list[str]], vocabulary: Counter[str]) -> tuple[list[
             heading = _heading(line)
             starts_block = heading is not None or _CAPTION.match(line) or _RUN_IN_HEADING.match(line)
             if current and not starts_block and _continues(previous, line, index == 0, full):
-                current, hyphen = _join(current, line, vocabulary)
-                joined += hyphen
+                joined += _join(current, line, vocabulary)
                 previous = line
                 continue
             if current:
-                blocks.append(current if kind != "caption" else f"> {current}")
-            current, previous, kind = line, line, "caption" if _CAPTION.match(line) else "text"
+                blocks.append(_block(current, kind))
+            current, previous, kind = [line], line, "caption" if _CAPTION.match(line) else "text"
             if heading:
                 blocks.append(heading)
-                current, kind = "", "text"
+                current, kind = [], "text"
     if current:
-        blocks.append(current if kind != "caption" else f"> {current}")
+        blocks.append(_block(current, kind))
     return blocks, joined
+
+
+def _block(parts: list[str], kind: str) -> str:
+    text = " ".join(parts)
+    return f"> {text}" if kind == "caption" else text
 
 
 def _continues(previous: str, line: str, new_page: bool, full: float) -> bool:
