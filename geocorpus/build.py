@@ -6,7 +6,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from geocorpus.executors.local import LocalExecutor
+from geocorpus.executors.select import choose, make_executor
 from geocorpus.io.atomic import atomic_path
 from geocorpus.pipeline.plan import Layout, make_plan
 from geocorpus.pipeline.runner import BuildResult, prepare_output, run_plan
@@ -14,16 +14,21 @@ from geocorpus.recipe import load_recipe
 
 
 def run_build(recipe_path: str | Path, *, output: str | Path | None = None, workers: int | None = None,
-              fresh: bool = False, limit: int | None = None, console: Console | None = None) -> BuildResult:
-    """Validate everything first (a bad recipe writes nothing), then build into the output directory."""
+              fresh: bool = False, limit: int | None = None, console: Console | None = None,
+              executor: str | None = None, address: str | None = None) -> BuildResult:
+    """Validate everything first (a bad recipe writes nothing), then build into the output directory.
+
+    `executor` ("local" or "ray") and `address` (a Ray cluster) override the recipe's `executor:` key.
+    """
     recipe = load_recipe(recipe_path)
     root = Path(output if output is not None else recipe.output)
     plan = make_plan(recipe, Layout(root), limit)
-    layout = prepare_output(root, fresh)
-    with atomic_path(root / "recipe.yaml") as tmp:
-        tmp.write_text(recipe.text, encoding="utf-8")
-    executor = LocalExecutor(workers)
+    config = choose(recipe.executor, executor, address)
+    runner = make_executor(config, workers)  # Ray missing or unreachable: fail before writing anything
     try:
-        return run_plan(plan, layout, executor, console)
+        layout = prepare_output(root, fresh)
+        with atomic_path(root / "recipe.yaml") as tmp:
+            tmp.write_text(recipe.text, encoding="utf-8")
+        return run_plan(plan, layout, runner, console)
     finally:
-        executor.close()
+        runner.close()

@@ -44,24 +44,30 @@ def main() -> None:
 @click.option("--fresh", is_flag=True, help="Discard earlier progress in the output directory and start over.")
 @click.option("--limit", type=click.IntRange(min=1), default=None,
               help="Read at most N documents (raw files or records) from the sources: a quick trial.")
-def build(recipe: Path, output: Path | None, workers: int | None, fresh: bool, limit: int | None) -> None:
+@click.option("--executor", type=click.Choice(["local", "ray"]), default=None,
+              help="Where tasks run (overrides the recipe's `executor.type`; default local). Same output.")
+@click.option("--address", default=None, metavar="ADDRESS",
+              help="Ray cluster to join: auto, HOST:6379 or ray://HOST:10001 (implies --executor ray).")
+def build(recipe: Path, output: Path | None, workers: int | None, fresh: bool, limit: int | None,
+          executor: str | None, address: str | None) -> None:
     """Run RECIPE: sources → steps → OUTPUT/data (Parquet), OUTPUT/rejected, OUTPUT/stats.json.
 
     A build that is killed can be run again with the same command: finished shard tasks are kept and
     the result is the same as an uninterrupted build.
     """
     from geocorpus.build import run_build
-    from geocorpus.executors.base import TaskFailed
+    from geocorpus.executors.base import ExecutorUnavailable, TaskFailed
     from geocorpus.pipeline.runner import OutputDirError
     from geocorpus.recipe import RecipeError
 
     try:
-        result = run_build(recipe, output=output, workers=workers, fresh=fresh, limit=limit, console=err)
+        result = run_build(recipe, output=output, workers=workers, fresh=fresh, limit=limit, console=err,
+                           executor=executor, address=address)
     except RecipeError as error:
         for problem in error.problems:
             err.print(f"[bold red]error:[/] {escape(problem.render(error.file))}", highlight=False, soft_wrap=True)
         sys.exit(2)
-    except OutputDirError as error:
+    except (OutputDirError, ExecutorUnavailable) as error:
         _fail(str(error))
     except TaskFailed as error:
         _fail(f"{error}. Finished shards are kept: run the same command again to resume.", 1)
@@ -117,8 +123,8 @@ def steps() -> None:
 
 main.add_command(classifier)
 main.add_command(crawl)
-main.add_command(eval_command)
 main.add_command(train)
+main.add_command(eval_command)
 main.add_command(generate)
 main.add_command(publish)
 main.add_command(report)

@@ -8,13 +8,14 @@ crawling is an hour lost. The shape follows Data-Juicer: `steps:` is an ordered 
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from geocorpus.executors.select import ExecutorConfig
 from geocorpus.pipeline import registry
 from geocorpus.pipeline.step import Params
 
@@ -57,6 +58,7 @@ class _TopLevel(BaseModel):
     output: str = Field(min_length=1)
     sources: list[Any] = Field(min_length=1)
     steps: list[Any] = Field(default_factory=list)
+    executor: ExecutorConfig = Field(default_factory=ExecutorConfig)
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,7 @@ class Recipe:
     steps: list[Entry]
     path: Path
     text: str  # as read: copied into the output, so a build records exactly what produced it
+    executor: ExecutorConfig = field(default_factory=ExecutorConfig)  # where it runs; never changes the output
 
     @property
     def base_dir(self) -> Path:
@@ -91,7 +94,7 @@ def load_recipe(path: str | Path) -> Recipe:
         raise RecipeError(file, [Problem((), f"cannot read the recipe ({error})")]) from error
     try:
         data = yaml.safe_load(text)
-        lines = _line_index(yaml.compose(text))
+        lines = line_index(yaml.compose(text))
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark else None
@@ -103,7 +106,7 @@ def load_recipe(path: str | Path) -> Recipe:
         top: _TopLevel | None = _TopLevel.model_validate(data)
     except ValidationError as error:
         top = None
-        problems += _from_validation(error, (), _TopLevel, lines)
+        problems += problems_from_validation(error, (), _TopLevel, lines)
     # Items are checked even when the top level is wrong: every problem is reported in one go.
     listed = {key: data.get(key) if isinstance(data.get(key), list) else [] for key in ("sources", "steps")}
     base_dir = path.resolve().parent
@@ -111,7 +114,7 @@ def load_recipe(path: str | Path) -> Recipe:
     steps = _entries(listed["steps"], "steps", registry.steps(), lines, problems, base_dir)
     if top is None:
         raise RecipeError(file, problems)
-    recipe = Recipe(top.name, top.output, sources, steps, path.resolve(), text)
+    recipe = Recipe(top.name, top.output, sources, steps, path.resolve(), text, top.executor)
     if not problems:
         problems += _check_sources(recipe, lines)
         problems += _check_order(recipe, lines)
@@ -127,40 +130,51 @@ def _entries(items: list[Any], section: str, known: dict[str, type], lines: dict
         where: KeyPath = (section, index)
         if not isinstance(item, dict) or len(item) != 1:
             problems.append(Problem(where, f"write each item as `- name: {{params}}` (one key), got {item!r}",
-                                    _line(lines, where)))
+                                    line_of(lines, where)))
             continue
         (name, raw), = item.items()
         if name not in known:
             hint = difflib.get_close_matches(str(name), known, n=1)
             help_ = f"did you mean {hint[0]!r}?" if hint else f"known: {', '.join(sorted(known))}"
             problems.append(Problem(where + (name,), f"unknown {section[:-1]} ({help_}); see `geocorpus steps`",
-                                    _line(lines, where + (name,))))
+                                    line_of(lines, where + (name,))))
             continue
         model = known[name].Params
         try:
             params = model.model_validate(raw if raw is not None else {}, context={"base_dir": base_dir})
         except ValidationError as error:
-            problems += _from_validation(error, where + (name,), model, lines)
+            problems += problems_from_validation(error, where + (name,), model, lines)
             continue
-        entries.append(Entry(name, params, _line(lines, where)))
+        entries.append(Entry(name, params, line_of(lines, where)))
     return entries
 
 
-def _from_validation(error: ValidationError, prefix: KeyPath, model: type[BaseModel],
+def problems_from_validation(error: ValidationError, prefix: KeyPath, model: type[BaseModel],
                      lines: dict[KeyPath, int]) -> list[Problem]:
     problems = []
     for item in error.errors():
         path = prefix + tuple(item["loc"])
         if item["type"] == "extra_forbidden":
-            hint = difflib.get_close_matches(str(item["loc"][-1]), model.model_fields, n=1)
+            fields = _owner(model, item["loc"][:-1]).model_fields
+            hint = difflib.get_close_matches(str(item["loc"][-1]), fields, n=1)
             message = "unknown key" + (f" (did you mean {hint[0]!r}?)" if hint else
-                                       f"; allowed: {', '.join(model.model_fields)}")
+                                       f"; allowed: {', '.join(fields)}")
         elif item["type"] == "missing":
             message = "required key is missing"
         else:
             message = f"{item['msg']} (got {item.get('input')!r})"
-        problems.append(Problem(path, message, _line(lines, path)))
+        problems.append(Problem(path, message, line_of(lines, path)))
     return problems
+
+
+def _owner(model: type[BaseModel], loc: tuple) -> type[BaseModel]:
+    """The (nested) model whose keys are at `loc`, e.g. ExecutorConfig for `executor`: its keys are the hints."""
+    for part in loc:
+        info = model.model_fields.get(str(part))
+        if info is None or not (isinstance(info.annotation, type) and issubclass(info.annotation, BaseModel)):
+            break
+        model = info.annotation
+    return model
 
 
 def _check_sources(recipe: Recipe, lines: dict[KeyPath, int]) -> list[Problem]:
@@ -169,7 +183,7 @@ def _check_sources(recipe: Recipe, lines: dict[KeyPath, int]) -> list[Problem]:
         source = registry.sources()[entry.name](entry.params, recipe.base_dir)
         for key, message in source.problems():
             path = ("sources", index, entry.name, *key)
-            problems.append(Problem(path, message, _line(lines, path)))
+            problems.append(Problem(path, message, line_of(lines, path)))
     return problems
 
 
@@ -184,12 +198,12 @@ def _check_order(recipe: Recipe, lines: dict[KeyPath, int]) -> list[Problem]:
             return []
         path: KeyPath = ("steps", index, entry.name)
         return [Problem(path, f"source {raw_sources[0]!r} yields raw files: put `- extract: {{}}` before "
-                              f"{entry.name!r}", _line(lines, path))]
+                              f"{entry.name!r}", line_of(lines, path))]
     return [Problem(("steps",), f"source {raw_sources[0]!r} yields raw files: add `- extract: {{}}` to steps",
-                    _line(lines, ("steps",)))]
+                    line_of(lines, ("steps",)))]
 
 
-def _line_index(node: yaml.Node | None) -> dict[KeyPath, int]:
+def line_index(node: yaml.Node | None) -> dict[KeyPath, int]:
     """Map every key path in the YAML to its 1-based line, from pyyaml's node marks."""
     index: dict[KeyPath, int] = {}
 
@@ -209,7 +223,7 @@ def _line_index(node: yaml.Node | None) -> dict[KeyPath, int]:
     return index
 
 
-def _line(lines: dict[KeyPath, int], path: KeyPath) -> int | None:
+def line_of(lines: dict[KeyPath, int], path: KeyPath) -> int | None:
     """The line of the deepest prefix of `path` present in the YAML (a missing key has no line)."""
     for end in range(len(path), 0, -1):
         if path[:end] in lines:

@@ -107,7 +107,8 @@ def test_fresh_discards_earlier_progress(recipe: Path, tmp_path: Path) -> None:
 
 def test_flagship_recipe_builds_offline_from_the_shipped_samples(tmp_path: Path, monkeypatch) -> None:
     """As on a machine without internet: the crawls are refused any connection, the samples still build."""
-    shutil.copytree(REPO / "recipes", tmp_path / "recipes")  # the crawl cache lands beside the recipe
+    # the crawl cache lands beside the recipe: a developer's own crawl cache must not make the sources reachable
+    shutil.copytree(REPO / "recipes", tmp_path / "recipes", ignore=shutil.ignore_patterns(".cache"))
     monkeypatch.setenv("PYTHONPATH", str(REPO / "tests" / "data" / "spiders" / "netguard"))
     result = run_build(tmp_path / "recipes" / "geocode_pt.yaml", output=tmp_path / "pt", workers=2)
     assert sorted(s["source"] for s in result.unreachable) == ["spider:arxiv", "spider:pypi_gis"]

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
-from geocorpus.executors.base import TaskFailed
+from geocorpus.executors.base import TaskFailed, describe_failure, task_key
 from geocorpus.pipeline.tasks import Task, TaskResult, execute
 
 
@@ -31,7 +31,7 @@ class LocalExecutor:
                 try:
                     yield task, execute(task)
                 except Exception as error:
-                    raise TaskFailed(_describe(task, error)) from error
+                    raise TaskFailed(describe_failure(task, error)) from error
             return
         if self._pool is None:
             self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
@@ -50,10 +50,10 @@ class LocalExecutor:
                     try:
                         result = future.result()
                     except BrokenProcessPool as error:
-                        raise TaskFailed(f"a worker process died while running {_key(task)} "
+                        raise TaskFailed(f"a worker process died while running {task_key(task)} "
                                          "(out of memory?); rerun the build to resume") from error
                     except Exception as error:
-                        raise TaskFailed(_describe(task, error)) from error
+                        raise TaskFailed(describe_failure(task, error)) from error
                     yield task, result
         finally:
             for future in pending:
@@ -64,10 +64,3 @@ class LocalExecutor:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
-
-def _key(task: Task) -> str:
-    return f"{task.ctx.label}/{task.phase}/{task.index:05d}"
-
-
-def _describe(task: Task, error: BaseException) -> str:
-    return f"task {_key(task)} failed: {type(error).__name__}: {error}"

@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from geocorpus.generate.backends import BackendSpec
 from geocorpus.generate.tasks.base import Task, TaskParams, tasks
-from geocorpus.recipe import KeyPath, Problem, RecipeError, _from_validation, _line, _line_index
+from geocorpus.recipe import KeyPath, Problem, RecipeError, line_index, line_of, problems_from_validation
 
 #: verifier parameters naming files, resolved against the recipe's folder before the verifier sees them
 FILE_LIST_PARAMS = ("eval_sets",)
@@ -97,7 +97,7 @@ def load_generate_recipe(path: str | Path) -> GenerateRecipe:
     try:
         text = path.read_text(encoding="utf-8")
         data = yaml.safe_load(text)
-        lines = _line_index(yaml.compose(text))
+        lines = line_index(yaml.compose(text))
     except (OSError, UnicodeDecodeError) as error:
         raise RecipeError(file, [Problem((), f"cannot read the recipe ({error})")]) from error
     except yaml.YAMLError as error:
@@ -110,13 +110,13 @@ def load_generate_recipe(path: str | Path) -> GenerateRecipe:
     try:
         top = _TopLevel.model_validate(data)
     except ValidationError as error:
-        raise RecipeError(file, _from_validation(error, (), _TopLevel, lines)) from error
+        raise RecipeError(file, problems_from_validation(error, (), _TopLevel, lines)) from error
     where: KeyPath = ("generate",)
     try:
         section: _Section | None = _Section.model_validate(top.generate)
     except ValidationError as error:
         section = None
-        problems += _from_validation(error, where, _Section, lines)
+        problems += problems_from_validation(error, where, _Section, lines)
     raw = top.generate
     base_dir = path.resolve().parent
     seed = section.seed if section else 0
@@ -136,27 +136,27 @@ def _task_entries(items: Any, seed: int, shared: list[dict[str, Any]], base_dir:
         where: KeyPath = ("generate", "tasks", index)
         if not isinstance(item, dict) or len(item) != 1:
             problems.append(Problem(where, f"write each task as `- task_name: {{params}}` (one key), got {item!r}",
-                                    _line(lines, where)))
+                                    line_of(lines, where)))
             continue
         (name, raw), = item.items()
         if name not in known:
             hint = difflib.get_close_matches(str(name), known, n=1)
             help_ = f"did you mean {hint[0]!r}?" if hint else f"known: {', '.join(sorted(known))}"
-            problems.append(Problem(where + (name,), f"unknown task ({help_})", _line(lines, where + (name,))))
+            problems.append(Problem(where + (name,), f"unknown task ({help_})", line_of(lines, where + (name,))))
             continue
         model: type[TaskParams] = known[name].Params
         try:
             params = model.model_validate(raw if raw is not None else {}, context={"base_dir": base_dir})
         except ValidationError as error:
-            problems += _from_validation(error, where + (name,), model, lines)
+            problems += problems_from_validation(error, where + (name,), model, lines)
             continue
         verify = shared if params.verify is None else _verify_specs(
             params.verify, where + (name, "verify"), base_dir, lines, problems)
-        entries.append(TaskEntry(known[name](params, seed), verify, _line(lines, where)))
+        entries.append(TaskEntry(known[name](params, seed), verify, line_of(lines, where)))
     names = [entry.task.name for entry in entries]
     for name in {n for n in names if names.count(n) > 1}:
         problems.append(Problem(("generate", "tasks"), f"task {name!r} is listed twice; give it once",
-                                _line(lines, ("generate", "tasks"))))
+                                line_of(lines, ("generate", "tasks"))))
     return entries
 
 
@@ -170,14 +170,14 @@ def _verify_specs(items: Any, where: KeyPath, base_dir: Path, lines: dict[KeyPat
         path = where + (index,)
         if not isinstance(item, dict) or len(item) != 1:
             problems.append(Problem(path, f"write each verifier as `- name: {{params}}` (one key), got {item!r}",
-                                    _line(lines, path)))
+                                    line_of(lines, path)))
             continue
         (name, params), = item.items()
         spec = {name: _resolve_files(params, base_dir)}
         try:
             build_verifiers([spec])
         except ValueError as error:
-            problems.append(Problem(path + (name,), str(error), _line(lines, path + (name,))))
+            problems.append(Problem(path + (name,), str(error), line_of(lines, path + (name,))))
             continue
         specs.append(spec)
     return specs

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
@@ -25,7 +26,8 @@ class ShardWriter:
     def __init__(self, path: Path, rejected: bool = False) -> None:
         self.path = path
         self.schema = REJECTED_SCHEMA if rejected else SCHEMA
-        self.tmp = path.with_name(f".{path.name}{TMP_MARK}w")
+        # A unique name: a task of a crashed driver may still be writing on a cluster while its rerun starts.
+        self.tmp = path.with_name(f".{path.name}{TMP_MARK}{uuid.uuid4().hex[:8]}")
         self.rows: list[dict] = []
         self.count = 0
         self._writer: pq.ParquetWriter | None = None

@@ -68,6 +68,7 @@ def run_plan(plan: Plan, layout: Layout, executor: Executor, console: Console | 
             _wipe(stage, layout)
         Path(stage.ctx.work_dir).mkdir(parents=True, exist_ok=True)
         write_json(Path(stage.ctx.work_dir) / "fingerprint.json", {"fingerprint": stage.fingerprint})
+        remove_leftovers(Path(stage.ctx.output_dir))  # shards a killed run was writing (temp names are unique)
         for phase in stage.phases:
             remove_leftovers(stage.ctx.scratch(phase.name))
             results += _run_phase(stage, phase.name, stage.tasks(phase), executor, console)

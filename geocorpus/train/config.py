@@ -23,7 +23,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from geocorpus.recipe import Problem, RecipeError, _from_validation, _line, _line_index
+from geocorpus.recipe import Problem, RecipeError, line_index, line_of, problems_from_validation
 
 StageKind = Literal["pretrain", "sft"]
 STAGE_KINDS: tuple[str, ...] = ("pretrain", "sft")
@@ -141,7 +141,7 @@ def load_train_recipe(path: str | Path) -> TrainRecipe:
         raise RecipeError(file, [Problem((), f"cannot read the recipe ({error})")]) from error
     try:
         data = yaml.safe_load(text)
-        lines = _line_index(yaml.compose(text))
+        lines = line_index(yaml.compose(text))
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         raise RecipeError(file, [Problem((), f"not valid YAML: {getattr(error, 'problem', error)}",
@@ -154,7 +154,7 @@ def load_train_recipe(path: str | Path) -> TrainRecipe:
         top: _TopLevel | None = _TopLevel.model_validate(data)
     except ValidationError as error:
         top = None
-        problems += _from_validation(error, (), _TopLevel, lines)
+        problems += problems_from_validation(error, (), _TopLevel, lines)
     lora = _lora(data.get("lora"), lines, problems)
     stages = _stages(data.get("stages") if isinstance(data.get("stages"), list) else [], lines, problems)
     if top is None or lora is None or problems:
@@ -172,7 +172,7 @@ def _lora(raw: Any, lines: dict, problems: list[Problem]) -> LoraSpec | None:
     try:
         return LoraSpec.model_validate(raw if isinstance(raw, dict) else {})
     except ValidationError as error:
-        problems += _from_validation(error, ("lora",), LoraSpec, lines)
+        problems += problems_from_validation(error, ("lora",), LoraSpec, lines)
         return None
 
 
@@ -182,17 +182,17 @@ def _stages(items: list[Any], lines: dict, problems: list[Problem]) -> list[Stag
         where = ("stages", index)
         if not isinstance(item, dict) or len(item) != 1:
             problems.append(Problem(where, f"write each stage as `- pretrain: {{...}}` or `- sft: {{...}}`, "
-                                           f"got {item!r}", _line(lines, where)))
+                                           f"got {item!r}", line_of(lines, where)))
             continue
         (kind, raw), = item.items()
         if kind not in STAGE_KINDS:
             problems.append(Problem(where + (kind,), f"unknown stage (known: {', '.join(STAGE_KINDS)})",
-                                    _line(lines, where + (kind,))))
+                                    line_of(lines, where + (kind,))))
             continue
         try:
             params = StageSpec.model_validate(raw if raw is not None else {})
         except ValidationError as error:
-            problems += _from_validation(error, where + (kind,), StageSpec, lines)
+            problems += problems_from_validation(error, where + (kind,), StageSpec, lines)
             continue
         stages.append(Stage(kind, params, index))
     return stages
@@ -206,5 +206,5 @@ def _missing_datasets(recipe: TrainRecipe, lines: dict) -> list[Problem]:
                 key = ("stages", stage.index, stage.kind, "datasets", number, "path")
                 problems.append(Problem(key, f"no such file or directory: {dataset.path} (looked next to the "
                                              f"recipe, in {recipe.path.parent}, and in the current directory; "
-                                             "build or generate it first)", _line(lines, key)))
+                                             "build or generate it first)", line_of(lines, key)))
     return problems
