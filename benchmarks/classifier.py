@@ -1,0 +1,67 @@
+"""The shipped geoscience classifier on held-out sources, per slice (EN/ZH sentences of exam-question length,
+EN/ZH paper-like passages, API docs), side by side with other models, and its scoring speed.
+
+    python benchmarks/classifier.py [--model-data /tmp/geo-model-data] [--compare OLD.ftz ...]
+
+`--model-data` is the cache that scripts/build_geo_model.py fills (run it first: the held-out sources are
+downloaded there). Every model is scored in this one run on the same texts, so the AUCs compare directly.
+Prints the table and writes it into benchmarks/RESULTS.md (section "classifier"), with the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import re
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+import build_geo_model as build
+from geo_model_eval import build_slices, score_slices, table
+
+from geocorpus.classify.fasttext import GEO_MODEL, geo_scores, load
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model-data", type=Path, default=Path("/tmp/geo-model-data"))
+    parser.add_argument("--compare", type=Path, nargs="*", default=[], help="other fastText models to score too")
+    args = parser.parse_args()
+    root = args.model_data / "root"
+    if not root.is_dir():
+        raise SystemExit(f"no model data in {args.model_data}: run python scripts/build_geo_model.py --cache "
+                         f"{args.model_data} first")
+    slices = build_slices(build.held_out_sources(root, args.model_data))
+    models = [("shipped", GEO_MODEL), *((path.stem, path) for path in args.compare)]
+    rows = [(name, score_slices(load(str(path)), slices)) for name, path in models]
+    texts = [t for s in slices if s.name.startswith("all") for t in s.geo + s.general]
+    started = time.perf_counter()
+    geo_scores(load(str(GEO_MODEL)), texts)
+    seconds = time.perf_counter() - started
+    megabytes = sum(len(t.encode()) for t in texts) / 1e6
+    command = "python benchmarks/classifier.py --model-data " + str(args.model_data) + "".join(
+        f" --compare {p}" for p in args.compare)
+    section = "\n".join([
+        "## classifier", "",
+        f"`{command}` on {platform.machine()}, {platform.processor() or 'cpu'}, 1 process, Python "
+        f"{platform.python_version()}, {date.today()}. Held-out sources only (never trained on; the split is by "
+        "source), cut by scripts/geo_model_eval.py; AUC is threshold-free, P / R are at the default threshold 0.5. "
+        f"Shipped model: {GEO_MODEL.stat().st_size / 1e6:.2f} MB.", "",
+        table(rows), "",
+        f"Scoring speed (shipped model, one process, batch): {len(texts)} held-out texts, {megabytes:.1f} MB in "
+        f"{seconds:.2f} s = {len(texts) / seconds:,.0f} texts/s, {megabytes / seconds:.1f} MB/s.", ""])
+    print(section)
+    results = REPO / "benchmarks" / "RESULTS.md"
+    current = results.read_text(encoding="utf-8")
+    pattern = re.compile(r"^## classifier\n.*?(?=^## |\Z)", re.S | re.M)
+    updated = pattern.sub(section + "\n", current) if pattern.search(current) else current.rstrip() + "\n\n" + section
+    results.write_text(updated, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
