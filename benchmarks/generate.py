@@ -117,7 +117,7 @@ def report(args: argparse.Namespace, rows: list[tuple[str, int, float, float]]) 
         return
     results = HERE / "RESULTS.md"
     text = results.read_text() if results.exists() else "# Benchmark results\n\n"
-    start = text.find("## generate")
+    start = text.find("## generate\n")
     if start >= 0:
         end = text.find("\n## ", start + 1)
         text = text[:start] + text[end + 1:] if end >= 0 else text[:start]

@@ -291,3 +291,94 @@ def test_input_filters_by_kind_language_and_geo_score(tmp_path: Path) -> None:
     assert len(list(read_documents(InputSpec(path=[str(tmp_path)]), 2, Counter()))) == 2  # --limit
     with pytest.raises(InputError, match=r"holds no \.parquet or \.jsonl"):
         list(read_documents(InputSpec(path=[str(tmp_path / "missing")]), None, Counter()))
+
+
+# ---- labelled replies (what small local models write) -----------------------------------------------------
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Question: How deep is the water table?\nAnswer: It lies 12 m below the surface.\nCategory: hydrogeology",
+     {"question": "How deep is the water table?", "answer": "It lies 12 m below the surface.",
+      "category": "hydrogeology"}),
+    ("Sure!\n\n**Question:** What bounds it?\n**Answer:**\nA clay layer\nabove the sand.",
+     {"question": "What bounds it?", "answer": "A clay layer\nabove the sand."}),
+    ("问题：什么是含水层？\n答案：含水层是储存地下水的岩层。\n类别：水文地质学",
+     {"question": "什么是含水层？", "answer": "含水层是储存地下水的岩层。", "category": "水文地质学"}),
+    ("1. True statement: Clay bounds it.\n2. False statement: Sand bounds it.\n3. Correction: It is clay.",
+     {"true_statement": "Clay bounds it.", "false_statement": "Sand bounds it.", "correction": "It is clay."}),
+    ("Summary: Ice flows. Ice flows. Ice flows.", {"summary": "Ice flows."}),  # a loop is cut at its repeat
+    ('{\n  "question": "q?",\n  "answer": "a"\n  "category": "x"\n}',  # JSON with a missing comma
+     {"question": "q?", "answer": "a", "category": "x"}),
+])
+def test_labelled_replies_are_read(text: str, expected: dict) -> None:
+    assert parse_object(text) == expected
+
+
+def test_labelled_multiple_choice_in_lines_or_inline() -> None:
+    lines = parse_object("Question: Which rock?\nA) granite\nB) basalt\n   (fine-grained)\nC) shale\nD) marl\n"
+                         "Answer: B\nExplanation: It is volcanic.")
+    assert lines == {"question": "Which rock?", "options": ["granite", "basalt (fine-grained)", "shale", "marl"],
+                     "answer": "B", "explanation": "It is volcanic."}
+    inline = parse_object("问题：哪种岩石？\n选项：A) 花岗岩 B) 玄武岩 C) 页岩 D) 泥灰岩\n答案：B")
+    assert inline["options"] == ["花岗岩", "玄武岩", "页岩", "泥灰岩"] and inline["answer"] == "B"
+    unit, = make_task("mcq", per_document=1, words=100, min_words=20).units(prose_doc(PASSAGE))
+    pair, = make_task("mcq").pairs(lines, unit)
+    assert pair["meta"]["options"][1] == "basalt (fine-grained)" and pair["output"] == "B"
+
+
+def test_labels_inside_code_do_not_end_a_value_and_json_in_code_does_not_hide_labels() -> None:
+    reply = parse_object('Problem: Count wells.\nSolution:\n```python\nconfig = {"a": 1}\ntests: int = 0\n'
+                         'A. = 1\n```\nTests:\n```python\nassert config["a"] == 1\n```')
+    assert reply["problem"] == "Count wells." and reply["solution"].endswith("A. = 1\n```")
+    assert reply["tests"] == '```python\nassert config["a"] == 1\n```'
+    assert parse_object('Here: {"question": "q", "answer": "a"}\nQuestion: other') == {"question": "q", "answer": "a"}
+
+
+@pytest.mark.parametrize("text", [
+    "The passage is about glaciers. The answer is:\n\nThe answer is:",  # no label at a line start
+    "Question: What happens when a well pumps?\n\nQuestion: What happens when a well pumps?",  # no answer
+    "Questions: none\nAnswers: none",  # not the vocabulary
+])
+def test_replies_without_the_needed_labels_stay_unparseable(text: str) -> None:
+    unit, = make_task("geosignal_qa", per_document=1, words=100, min_words=20).units(prose_doc(PASSAGE))
+    with pytest.raises(Unparseable):
+        make_task("geosignal_qa").pairs(parse_object(text), unit)
+
+
+def test_the_worked_example_handed_back_is_not_a_pair_but_a_later_record_is() -> None:
+    task = make_task("geosignal_qa", format="labelled", per_document=1, words=100, min_words=20)
+    unit, = task.units(prose_doc(PASSAGE))
+    example = [line for line in task.template("en").splitlines() if line.startswith(("Question:", "Answer:"))]
+    assert len(example) == 2
+    with pytest.raises(Unparseable, match="repeats the prompt's example"):
+        task.pairs(parse_object("\n".join(example)), unit)
+    pair, = task.pairs(parse_object("\n".join(example) + "\n\nQuestion: What bounds the aquifer?\n"
+                                    "Answer: A clay layer.\n\nQuestion: What bounds the aquifer?"), unit)
+    assert (pair["instruction"], pair["output"]) == ("What bounds the aquifer?", "A clay layer.")
+
+
+@pytest.mark.parametrize("name", [n for n in tasks() if n != "geosignal_extraction"])
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_labelled_templates_exist_ask_for_labels_and_parse_their_own_example(name: str, lang: str) -> None:
+    """Each labelled template's worked example, answered as is, parses into this task's fields (and is then
+    refused as the example): the labels the template teaches are the ones the parser reads."""
+    from geocorpus.generate.tasks.base import shipped
+    from geocorpus.generate.tasks.labelled import _LABEL, FIELD_OF
+
+    task = make_task(name, format="labelled", lang=lang)
+    template = task.template(lang)
+    assert template == shipped(name, "labelled", lang) and "JSON" not in template
+    lines = template.splitlines()
+    start = next(i for i, line in enumerate(lines) if "example" in line or "例" in line) + 1
+    example = "\n".join(lines[start: lines.index("", start)])
+    reply = parse_object(example)
+    labels = {FIELD_OF[m.group(2).lower()] for m in map(_LABEL.match, example.splitlines()) if m}
+    assert labels and labels <= set(reply) | {"options"}, (labels, reply)
+
+
+def test_format_picks_template_system_and_json_mode() -> None:
+    unit, = make_task("geosignal_qa", per_document=1, words=100, min_words=20).units(prose_doc(PASSAGE))
+    labelled = make_task("geosignal_qa", format="labelled").request(unit)
+    assert not labelled.json_mode and "Question:" in labelled.messages[1][1]
+    assert "JSON" not in labelled.messages[0][1] and "labelled format" in labelled.messages[0][1]
+    assert make_task("geosignal_qa").request(unit).json_mode  # JSON stays the default
+    with pytest.raises(ValueError, match="asks for JSON only"):
+        make_task("geosignal_extraction", format="labelled")

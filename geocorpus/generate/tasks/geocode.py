@@ -57,7 +57,7 @@ class OSSInstruct(CodeTask):
     name = "oss_instruct"
     type = "code_generation"
 
-    def pairs(self, reply: dict[str, Any], unit: Unit) -> list[dict[str, Any]]:
+    def make_pairs(self, reply: dict[str, Any], unit: Unit) -> list[dict[str, Any]]:
         problem, solution = text_field(reply, "problem"), text_field(reply, "solution", "code")
         tests = python_tests(optional_text(reply, "tests"))
         return [self.pair(unit, 0, category=category(unit), instruction=problem, input="",
@@ -69,7 +69,7 @@ class CodeSummary(CodeTask):
     name = "code_summary"
     type = "code_summarization"
 
-    def pairs(self, reply: dict[str, Any], unit: Unit) -> list[dict[str, Any]]:
+    def make_pairs(self, reply: dict[str, Any], unit: Unit) -> list[dict[str, Any]]:
         language = unit.meta["language"]
         instruction = SUMMARY_INSTRUCTIONS[unit.lang].format(language=language)
         return [self.pair(unit, 0, category=category(unit), instruction=instruction,
@@ -82,7 +82,7 @@ class SummaryToCode(CodeTask):
     name = "summary_to_code"
     type = "code_generation"
 
-    def pairs(self, reply: dict[str, Any], unit: Unit) -> list[dict[str, Any]]:
+    def make_pairs(self, reply: dict[str, Any], unit: Unit) -> list[dict[str, Any]]:
         language = unit.meta["language"]
         description = text_field(reply, "description", "summary")
         tests = python_tests(optional_text(reply, "tests")) if language == "python" else ""
@@ -96,7 +96,7 @@ class APIQA(CodeTask):
     type = "api_qa"
     needs_calls = True
 
-    def pairs(self, reply: dict[str, Any], unit: Unit) -> list[dict[str, Any]]:
+    def make_pairs(self, reply: dict[str, Any], unit: Unit) -> list[dict[str, Any]]:
         question, answer = text_field(reply, "question"), text_field(reply, "answer")
         api = optional_text(reply, "api")
         return [self.pair(unit, 0, category=category(unit), instruction=question, input="", output=answer,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any, ClassVar
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from geocorpus.document import stable_id
 from geocorpus.generate.tasks.base import TaskParams, Unit, register_task
@@ -60,7 +60,7 @@ class GeoSignalQA(PassageTask):
     type = "qa"
     Params: ClassVar[type[TaskParams]] = QAParams
 
-    def pairs(self, reply: dict[str, Any], unit: Unit) -> list[dict[str, Any]]:
+    def make_pairs(self, reply: dict[str, Any], unit: Unit) -> list[dict[str, Any]]:
         question, answer = text_field(reply, "question"), text_field(reply, "answer")
         with_context = getattr(self.params, "with_context", False)
         return [self.pair(unit, 0, category=normalise(reply.get("category")), instruction=question,
@@ -72,7 +72,7 @@ class GeoSignalSummary(PassageTask):
     name = "geosignal_summary"
     type = "summarization"
 
-    def pairs(self, reply: dict[str, Any], unit: Unit) -> list[dict[str, Any]]:
+    def make_pairs(self, reply: dict[str, Any], unit: Unit) -> list[dict[str, Any]]:
         summary = text_field(reply, "summary")
         return [self.pair(unit, 0, category=normalise(reply.get("category")), instruction=pick("summary", unit),
                           input=unit.text, output=summary)]
@@ -83,18 +83,28 @@ class GeoSignalConcept(PassageTask):
     name = "geosignal_concept"
     type = "explanation"
 
-    def pairs(self, reply: dict[str, Any], unit: Unit) -> list[dict[str, Any]]:
+    def make_pairs(self, reply: dict[str, Any], unit: Unit) -> list[dict[str, Any]]:
         concept, explanation = text_field(reply, "concept"), text_field(reply, "explanation")
         return [self.pair(unit, 0, category=normalise(reply.get("category")), input="", output=explanation,
                           instruction=pick("concept", unit, concept=concept), meta={"concept": concept})]
+
+
+class ExtractionParams(PassageParams):
+    @model_validator(mode="after")
+    def _json_only(self) -> ExtractionParams:
+        if self.format != "json":
+            raise ValueError("format: entities and relations are nested lists, so this task asks for JSON only "
+                             "(remove `format`)")
+        return self
 
 
 @register_task
 class GeoSignalExtraction(PassageTask):
     name = "geosignal_extraction"
     type = "information_extraction"
+    Params: ClassVar[type[TaskParams]] = ExtractionParams
 
-    def pairs(self, reply: dict[str, Any], unit: Unit) -> list[dict[str, Any]]:
+    def make_pairs(self, reply: dict[str, Any], unit: Unit) -> list[dict[str, Any]]:
         entities = [_entity(item) for item in _list(reply, "entities")]
         relations = [_relation(item) for item in reply.get("relations") or []]
         if not entities:
@@ -109,7 +119,7 @@ class GeoSignalTrueFalse(PassageTask):
     name = "geosignal_truefalse"
     type = "fact_verification"
 
-    def pairs(self, reply: dict[str, Any], unit: Unit) -> list[dict[str, Any]]:
+    def make_pairs(self, reply: dict[str, Any], unit: Unit) -> list[dict[str, Any]]:
         true, false = text_field(reply, "true_statement"), text_field(reply, "false_statement")
         correction = optional_text(reply, "correction")
         yes, no = VERDICT[unit.lang]

@@ -1,10 +1,12 @@
-"""Reading the JSON object an LLM was asked for, however it wrapped it.
+"""Reading the answer an LLM was asked for, however it wrapped it: a JSON object, or labelled lines.
 
 Models answer "return JSON" with fenced blocks, a sentence before or after, or a trailing comma's worth of
-chatter; small local models do so most of the time. The parser looks for the first JSON object that decodes
-(fenced blocks first, then every `{` in the text with `json.JSONDecoder.raw_decode`, which stops at the end of
-the object and ignores what follows), so a usable answer is never thrown away for its wrapping — and text with
-no decodable object is a recorded `unparseable` failure, never an empty pair.
+chatter; small local models do so most of the time, or write `Question: …` / `Answer: …` instead. The parser
+looks for the first JSON object that decodes (fenced blocks first, then every `{` in the text with
+`json.JSONDecoder.raw_decode`, which stops at the end of the object and ignores what follows) and for labelled
+fields (`labelled.py`), and keeps whichever names more known fields — so a usable answer is never thrown away
+for its wrapping, a `{"a": 1}` inside a labelled reply's code does not hide its labels, and text with neither
+is a recorded `unparseable` failure, never an empty pair.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
+
+from geocorpus.generate.tasks.labelled import LABELS, parse_labelled
 
 _FENCE = re.compile(r"```[ \t]*(?:json|JSON)?[ \t]*\n(.*?)```", re.S)
 _DECODER = json.JSONDecoder()
@@ -26,7 +30,22 @@ class Unparseable(ValueError):
 
 
 def parse_object(text: str) -> dict[str, Any]:
-    """The first JSON object in `text` (fenced or bare, with any text around it)."""
+    """The reply's fields: its first JSON object, or its labelled lines when those name more known fields."""
+    found = first_json_object(text)
+    labelled = parse_labelled(text)
+    if labelled and _known(labelled) > _known(found or {}):
+        return labelled
+    if found is not None:
+        return found
+    raise Unparseable("no JSON object and no labelled fields (like `Question: ...`) in the reply")
+
+
+def _known(fields: dict[str, Any]) -> int:
+    return sum(name in LABELS for name in fields)
+
+
+def first_json_object(text: str) -> dict[str, Any] | None:
+    """The first JSON object in `text` (fenced or bare, with any text around it), or None."""
     candidates = [match.group(1) for match in _FENCE.finditer(text)] + [text]
     for candidate in candidates:
         for start in (i for i, char in enumerate(candidate) if char == "{"):
@@ -36,7 +55,7 @@ def parse_object(text: str) -> dict[str, Any]:
                 continue
             if isinstance(value, dict):
                 return value
-    raise Unparseable("no JSON object in the reply")
+    return None
 
 
 def text_field(data: dict[str, Any], *names: str) -> str:
