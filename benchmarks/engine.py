@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import trafilatura
+from results_md import write_section
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from conftest import write_html_corpus
@@ -79,13 +80,7 @@ def main() -> None:
         "",
     ]
     print("\n".join(lines))
-    results = Path(__file__).with_name("RESULTS.md")
-    text = results.read_text() if results.exists() else "# Benchmark results\n\n"
-    start = text.find("## engine")
-    if start >= 0:
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + text[end + 1:] if end >= 0 else text[:start]
-    results.write_text(text.rstrip() + "\n\n" + "\n".join(lines))
+    write_section("engine", lines)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from results_md import write_section
+
 from geocorpus.generate.backends import Request, make_backend, parse_backend_spec
 from geocorpus.generate.client import complete_all
 
@@ -115,13 +117,7 @@ def report(args: argparse.Namespace, rows: list[tuple[str, int, float, float]]) 
     print("\n".join(lines))
     if args.no_results:
         return
-    results = HERE / "RESULTS.md"
-    text = results.read_text() if results.exists() else "# Benchmark results\n\n"
-    start = text.find("## generate\n")
-    if start >= 0:
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + text[end + 1:] if end >= 0 else text[:start]
-    results.write_text(text.rstrip() + "\n\n" + "\n".join(lines))
+    write_section("generate", lines)
 
 
 if __name__ == "__main__":

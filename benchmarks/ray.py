@@ -18,6 +18,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from results_md import write_section
+
 # This file is named like the library it measures: keep its folder from shadowing `import ray`.
 HERE = str(Path(__file__).resolve().parent)
 sys.path[:] = [p for p in sys.path if p not in (HERE, "")] + [HERE, str(Path(HERE).parent / "tests")]
@@ -184,13 +186,7 @@ def main() -> None:
                      f"| {growth} | {shuffle:.2f} |")
     lines.append("")
     print("\n".join(lines))
-    results = Path(__file__).with_name("RESULTS.md")
-    text = results.read_text() if results.exists() else "# Benchmark results\n\n"
-    start = text.find("## ray\n")
-    if start >= 0:
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + text[end + 1:] if end >= 0 else text[:start]
-    results.write_text(text.rstrip() + "\n\n" + "\n".join(lines))
+    write_section("ray", lines)
 
 
 if __name__ == "__main__":

@@ -31,6 +31,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from results_md import write_section
+
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
@@ -224,13 +226,7 @@ def main() -> None:
     lines.append("")
     print("\n".join(lines))
     if not args.no_results:
-        results = HERE / "RESULTS.md"
-        text = results.read_text() if results.exists() else "# Benchmark results\n\n"
-        start = text.find("## train\n")
-        if start >= 0:
-            end = text.find("\n## ", start + 1)
-            text = text[:start] + text[end + 1:] if end >= 0 else text[:start]
-        results.write_text(text.rstrip() + "\n\n" + "\n".join(lines))
+        write_section("train", lines)
 
 
 if __name__ == "__main__":

@@ -84,12 +84,15 @@ def format_path(path: KeyPath) -> str:
     return text
 
 
-def load_recipe(path: str | Path) -> Recipe:
-    """Parse and validate a recipe; raises RecipeError listing every problem."""
-    path = Path(path)
+def read_mapping(path: str | Path, what: str) -> tuple[str, dict, dict[KeyPath, int]]:
+    """Read a YAML recipe file into (text, mapping, line of every key path); YAML-level problems are RecipeErrors.
+
+    Shared by the build, generation and training recipes, so all three report unreadable files, invalid YAML
+    and non-mapping documents alike. `what` completes "a recipe is a mapping with …" for the last case.
+    """
     file = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise RecipeError(file, [Problem((), f"cannot read the recipe ({error})")]) from error
     try:
@@ -100,7 +103,15 @@ def load_recipe(path: str | Path) -> Recipe:
         line = mark.line + 1 if mark else None
         raise RecipeError(file, [Problem((), f"not valid YAML: {getattr(error, 'problem', error)}", line)]) from error
     if not isinstance(data, dict):
-        raise RecipeError(file, [Problem((), "a recipe is a mapping with name, output, sources and steps", 1)])
+        raise RecipeError(file, [Problem((), f"a recipe is a mapping with {what}", 1)])
+    return text, data, lines
+
+
+def load_recipe(path: str | Path) -> Recipe:
+    """Parse and validate a recipe; raises RecipeError listing every problem."""
+    path = Path(path)
+    file = str(path)
+    text, data, lines = read_mapping(path, "name, output, sources and steps")
     problems: list[Problem] = []
     try:
         top: _TopLevel | None = _TopLevel.model_validate(data)

@@ -24,12 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from geocorpus.generate.backends import BackendSpec
 from geocorpus.generate.tasks.base import Task, TaskParams, tasks
-from geocorpus.recipe import KeyPath, Problem, RecipeError, line_index, line_of, problems_from_validation
+from geocorpus.recipe import KeyPath, Problem, RecipeError, line_of, problems_from_validation, read_mapping
 
 #: verifier parameters naming files, resolved against the recipe's folder before the verifier sees them
 FILE_LIST_PARAMS = ("eval_sets",)
@@ -94,18 +93,7 @@ def load_generate_recipe(path: str | Path) -> GenerateRecipe:
     """Parse and validate a generation recipe; raises RecipeError listing every problem with its line."""
     path = Path(path)
     file = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = yaml.safe_load(text)
-        lines = line_index(yaml.compose(text))
-    except (OSError, UnicodeDecodeError) as error:
-        raise RecipeError(file, [Problem((), f"cannot read the recipe ({error})")]) from error
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        raise RecipeError(file, [Problem((), f"not valid YAML: {getattr(error, 'problem', error)}",
-                                         mark.line + 1 if mark else None)]) from error
-    if not isinstance(data, dict):
-        raise RecipeError(file, [Problem((), "a generation recipe is a mapping with a `generate:` section", 1)])
+    text, data, lines = read_mapping(path, "a `generate:` section")
     problems: list[Problem] = []
     try:
         top = _TopLevel.model_validate(data)

@@ -20,10 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from geocorpus.recipe import Problem, RecipeError, line_index, line_of, problems_from_validation
+from geocorpus.recipe import Problem, RecipeError, line_of, problems_from_validation, read_mapping
 
 StageKind = Literal["pretrain", "sft"]
 STAGE_KINDS: tuple[str, ...] = ("pretrain", "sft")
@@ -135,20 +134,7 @@ def load_train_recipe(path: str | Path) -> TrainRecipe:
     """Parse and validate a training recipe; raises RecipeError listing every problem."""
     path = Path(path)
     file = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise RecipeError(file, [Problem((), f"cannot read the recipe ({error})")]) from error
-    try:
-        data = yaml.safe_load(text)
-        lines = line_index(yaml.compose(text))
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        raise RecipeError(file, [Problem((), f"not valid YAML: {getattr(error, 'problem', error)}",
-                                         mark.line + 1 if mark else None)]) from error
-    if not isinstance(data, dict):
-        raise RecipeError(file, [Problem((), "a training recipe is a mapping with name, output, base_model, stages",
-                                         1)])
+    text, data, lines = read_mapping(path, "name, output, base_model and stages")
     problems: list[Problem] = []
     try:
         top: _TopLevel | None = _TopLevel.model_validate(data)
