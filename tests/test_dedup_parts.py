@@ -1,4 +1,4 @@
-"""The pieces of clustering dedup against plain references: datasketch's MinHash, a textbook union-find."""
+"""The pieces of clustering dedup against plain references: datasketch's MinHash."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from datasketch import MinHash
 
 from geocorpus.dedup import identifiers
 from geocorpus.dedup.clustered import candidate_edges
-from geocorpus.dedup.components import components
 from geocorpus.dedup.shingles import shingle, tokens, unique_per_doc
 from geocorpus.dedup.signatures import LshShape, signatures
 
@@ -39,33 +38,6 @@ def test_shingles_of_short_documents_and_distinct_sets() -> None:
     values, bounds = unique_per_doc(shingles)
     assert np.diff(bounds).tolist() == [2, 1, 0, 5]  # "a b c d e" twice in the last document
     assert values[bounds[3]] in shingles.hashes[:2], "the same 5 words hash alike in any document"
-
-
-def _find(parent: list[int], x: int) -> int:
-    while parent[x] != x:
-        x = parent[x]
-    return x
-
-
-def test_components_match_a_textbook_union_find_in_any_chunking() -> None:
-    rng = np.random.default_rng(3)
-    for _ in range(30):
-        count = int(rng.integers(1, 200))
-        edges = rng.integers(0, count, size=(int(rng.integers(0, 300)), 2))
-        parent = list(range(count))
-        for a, b in edges:
-            low, high = sorted((_find(parent, a), _find(parent, b)))
-            parent[high] = low
-        expected = [_find(parent, i) for i in range(count)]
-        chunks = np.array_split(edges, int(rng.integers(1, 5)))
-        assert components(count, [(c[:, 0], c[:, 1]) for c in chunks]).tolist() == expected
-
-
-def test_a_long_chain_is_one_component_quickly() -> None:
-    count = 200_000
-    chain = np.arange(count - 1)
-    labels = components(count, [(chain[::-1], chain[::-1] + 1)])
-    assert set(labels.tolist()) == {0}
 
 
 def test_candidate_edges_star_large_runs_and_pair_small_ones() -> None:

@@ -1,14 +1,23 @@
 """Dedup by clusters: documents sharing a key are linked, linked documents form a cluster, one is kept.
 
-The shape every clustering dedup shares (MinHash bands, DOIs, titles …), in four phases an executor can spread:
+The shape every clustering dedup shares (MinHash bands, DOIs, titles …), in phases an executor can spread;
+no task holds the whole graph or an array over every document, and between phases data moves as files
+partitioned for the next phase's tasks (`partitioned.py`):
 
 1. keys (per shard): the subclass turns each document into 64-bit keys; they are written partitioned by
-   hash bucket (one Arrow IPC record batch per bucket), together with the keep-policy numbers per document.
-2. pairs (per bucket): every shard's batch of this bucket is read (memory-mapped), sorted by key, and each
-   run of equal keys becomes edges from its first document to the others; the subclass may veto edges.
-3. cluster (single): union-find over all buckets' edges with one int64 per document (`components`), then the
-   keep policy picks one document per cluster; per-shard assignment files are written.
-4. filter (per shard): every document gets its cluster id and size as scores; all but the kept one are
+   hash bucket, together with the keep-policy numbers per document.
+2. pairs (per bucket): every shard's batch of this bucket is read, sorted by key, and each run of equal keys
+   becomes edges from its first document to the others; the subclass may veto edges. Edges are written in
+   both directions, partitioned by node.
+3. components (per node partition, in rounds): large-star / small-star rounds (`components.py`) until every
+   cluster is a star around its smallest document.
+4. labels (per node partition): each linked document's cluster id (its cluster's smallest document), sent
+   to the document's shard.
+5. members (per shard): the keep-policy numbers of the shard's linked documents, sent to their cluster's
+   partition.
+6. select (per cluster partition): cluster sizes and the kept document of each cluster by the keep policy,
+   sent back to the members' shards.
+7. filter (per shard): every document gets its cluster id and size as scores; all but the kept one are
    rejected, naming the kept document.
 
 Documents are numbered globally as (shard offset + row), so edges are two integers and output never depends
@@ -19,7 +28,6 @@ killed at any point is simply run again.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
 
@@ -28,21 +36,28 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import Field
 
-from geocorpus.dedup.components import components
-from geocorpus.dedup.keep_policy import KeepPolicyParams, keepers, priorities
+from geocorpus.dedup.components import labels, star_round, unstable
+from geocorpus.dedup.keep_policy import PRIORITY_SCHEMA, KeepPolicyParams, keepers, priorities
+from geocorpus.dedup.partitioned import file_metadata, read_partition, write_partitions
 from geocorpus.io.atomic import atomic_path, write_json
 from geocorpus.io.shards import read_shard, shard_name
-from geocorpus.pipeline.stage import GlobalStep, ShardOutputs, StageContext
+from geocorpus.pipeline.stage import GlobalStep, Phase, ShardOutputs, StageContext
 from geocorpus.pipeline.stats import StepCounter
 
 KEYS = pa.schema([("key", pa.uint64()), ("row", pa.int32())])
+EDGES = pa.schema([("node", pa.int64()), ("other", pa.int64())])
+LABELS = pa.schema([("row", pa.int32()), ("cluster", pa.int64())])
+MEMBERS = PRIORITY_SCHEMA.append(pa.field("cluster", pa.int64())).append(pa.field("shard", pa.int32()))
 ASSIGNMENT = pa.schema([("row", pa.int32()), ("cluster", pa.int64()), ("size", pa.int64()), ("kept_id", pa.string())])
-_UNION_CHUNK_EDGES = 4_000_000  # edges gathered from several buckets before one union round
+#: the phases after the key phase, the same for every clustering dedup
+CLUSTER_PHASES = (Phase("pairs", "bucket"), Phase("components", "bucket", rounds=True), Phase("labels", "bucket"),
+                  Phase("members", "shard"), Phase("select", "bucket"), Phase("filter", "shard"))
 
 
 class ClusterDedupParams(KeepPolicyParams):
     buckets: int = Field(default=16, ge=1, le=4096,
-                         description="key partitions: tasks of the pairs phase (memory per task ∝ 1/buckets)")
+                         description="key, node and cluster partitions: tasks of the pairs, components, labels "
+                                     "and select phases (memory per task ∝ 1/buckets)")
 
 
 class ClusterDedup(GlobalStep):
@@ -68,10 +83,24 @@ class ClusterDedup(GlobalStep):
             self._write_keys(index, ctx)
         elif phase == "pairs":
             self._pairs(index, ctx)
-        elif phase == "cluster":
-            self._cluster(ctx)
+        elif phase.startswith("components-r"):
+            self._star_round(int(phase.removeprefix("components-r")), index, ctx)
+        elif phase == "labels":
+            self._labels(index, ctx)
+        elif phase == "members":
+            self._members(index, ctx)
+        elif phase == "select":
+            self._select(index, ctx)
         else:
             self._filter(index, ctx, counter)
+
+    def converged(self, phase: str, number: int, ctx: StageContext) -> bool:
+        """The round's input was all stars (no unstable node in any partition): its output is the same graph."""
+        paths = [self._round_path(ctx, number, part) for part in range(ctx.buckets)]
+        if any(int(file_metadata(path)["unstable"]) for path in paths):
+            return False
+        write_json(ctx.scratch("components") / "rounds.json", {"rounds": number + 1})
+        return True
 
     # -- paths -------------------------------------------------------------------------------------------
     def _keys_path(self, ctx: StageContext, shard: int) -> Path:
@@ -81,12 +110,17 @@ class ClusterDedup(GlobalStep):
         return ctx.scratch(self.key_phase) / "priority" / shard_name(shard)
 
     @staticmethod
-    def _edges_path(ctx: StageContext, bucket: int) -> Path:
-        return ctx.scratch("pairs") / f"bucket-{bucket:05d}.npy"
+    def _partitioned_path(ctx: StageContext, phase: str, task: int) -> Path:
+        return ctx.scratch(phase) / f"part-{task:05d}.arrow"
+
+    def _round_path(self, ctx: StageContext, number: int, part: int) -> Path:
+        """Edges written by task `part` of round `number` (round -1: the pairs phase)."""
+        phase = "pairs" if number < 0 else Phase("components", "bucket").round(number).name
+        return self._partitioned_path(ctx, phase, part)
 
     @staticmethod
-    def _assignment_path(ctx: StageContext, shard: int) -> Path:
-        return ctx.scratch("cluster") / "assignment" / shard_name(shard)
+    def _offsets_path(ctx: StageContext) -> Path:
+        return ctx.scratch("pairs") / "offsets.json"
 
     # -- phase 1 -----------------------------------------------------------------------------------------
     def _write_keys(self, index: int, ctx: StageContext) -> None:
@@ -94,22 +128,13 @@ class ClusterDedup(GlobalStep):
         table = priorities(Path(ctx.inputs[index]), self.params.quality_score)
         with atomic_path(self._priority_path(ctx, index)) as tmp:
             pq.write_table(table, tmp)
+        batch = pa.record_batch([pa.array(keys, pa.uint64()), pa.array(rows, pa.int32())], schema=KEYS)
         buckets = (keys % np.uint64(ctx.buckets)).astype(np.int64)
-        order = np.argsort(buckets, kind="stable")
-        bounds = np.searchsorted(buckets[order], np.arange(ctx.buckets + 1))
-        schema = KEYS.with_metadata({"rows": str(table.num_rows)})
-        with atomic_path(self._keys_path(ctx, index)) as tmp, pa.ipc.new_file(tmp, schema) as writer:
-            for bucket in range(ctx.buckets):
-                part = order[bounds[bucket]: bounds[bucket + 1]]
-                writer.write_batch(pa.record_batch([pa.array(keys[part], pa.uint64()),
-                                                    pa.array(rows[part], pa.int32())], schema=schema))
+        write_partitions(self._keys_path(ctx, index), batch, buckets, ctx.buckets, {"rows": str(table.num_rows)})
 
     def _offsets(self, ctx: StageContext) -> np.ndarray:
         """Global number of each shard's first document (and the total at the end), from the key files."""
-        counts = []
-        for shard in range(len(ctx.inputs)):
-            with pa.memory_map(str(self._keys_path(ctx, shard))) as source:
-                counts.append(int(pa.ipc.open_file(source).schema.metadata[b"rows"]))
+        counts = [int(file_metadata(self._keys_path(ctx, shard))["rows"]) for shard in range(len(ctx.inputs))]
         return np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
 
     # -- phase 2 -----------------------------------------------------------------------------------------
@@ -117,69 +142,77 @@ class ClusterDedup(GlobalStep):
         offsets = self._offsets(ctx)
         keys, docs = [np.zeros(0, np.uint64)], [np.zeros(0, np.int64)]
         for shard in range(len(ctx.inputs)):
-            with pa.memory_map(str(self._keys_path(ctx, shard))) as source:
-                batch = pa.ipc.open_file(source).get_batch(bucket)
-                keys.append(batch["key"].to_numpy().copy())
-                docs.append(batch["row"].to_numpy().astype(np.int64) + offsets[shard])
+            part = read_partition([self._keys_path(ctx, shard)], bucket, KEYS)
+            keys.append(part["key"].to_numpy())
+            docs.append(part["row"].to_numpy().astype(np.int64) + offsets[shard])
         left, right = candidate_edges(np.concatenate(keys), np.concatenate(docs), self.all_pairs_up_to)
         keep = self.keep_edges(left, right, offsets, ctx)
-        with atomic_path(self._edges_path(ctx, bucket)) as tmp, tmp.open("wb") as handle:
-            np.save(handle, np.stack([left[keep], right[keep]]))
+        self._write_edges(self._round_path(ctx, -1, bucket), left[keep], right[keep], ctx, {})
+        write_json(self._offsets_path(ctx), offsets.tolist())  # every task writes the same list
+
+    @staticmethod
+    def _write_edges(path: Path, low: np.ndarray, high: np.ndarray, ctx: StageContext,
+                     metadata: dict[str, str]) -> None:
+        """Undirected edges in both directions, each under its node's partition."""
+        node, other = np.concatenate([low, high]), np.concatenate([high, low])
+        batch = pa.record_batch([pa.array(node, pa.int64()), pa.array(other, pa.int64())], schema=EDGES)
+        write_partitions(path, batch, node % ctx.buckets, ctx.buckets, metadata)
+
+    def _edges(self, ctx: StageContext, number: int, part: int) -> tuple[np.ndarray, np.ndarray]:
+        """Every edge of the nodes of partition `part` written by round `number`."""
+        paths = [self._round_path(ctx, number, task) for task in range(ctx.buckets)]
+        table = read_partition(paths, part, EDGES)
+        return table["node"].to_numpy(), table["other"].to_numpy()
 
     # -- phase 3 -----------------------------------------------------------------------------------------
-    def _cluster(self, ctx: StageContext) -> None:
-        offsets = self._offsets(ctx)
-        labels = components(int(offsets[-1]), self._edge_chunks(ctx))
-        sizes = np.bincount(labels, minlength=len(labels))
-        members = []
-        for shard in range(len(ctx.inputs)):
-            table = pq.read_table(self._priority_path(ctx, shard))
-            cluster = labels[offsets[shard]: offsets[shard + 1]]
-            linked = sizes[cluster] > 1
-            if linked.any():
-                table = table.filter(pa.array(linked)).append_column("cluster", pa.array(cluster[linked]))
-                members.append(table.append_column("shard", pa.array(np.full(table.num_rows, shard, np.int32))))
-        everyone = pa.concat_tables(members) if members else None
-        for shard, assignment in self._assignments(everyone, sizes, len(ctx.inputs)):
-            with atomic_path(self._assignment_path(ctx, shard)) as tmp:
-                pq.write_table(assignment, tmp)
-        write_json(ctx.scratch("cluster") / "offsets.json", offsets.tolist())
-
-    def _edge_chunks(self, ctx: StageContext) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """Edges of all buckets, a few million at a time (fewer union rounds than one per bucket)."""
-        gathered, size = [], 0
-        for bucket in range(ctx.buckets):
-            edges = np.load(self._edges_path(ctx, bucket))
-            gathered.append(edges)
-            size += edges.shape[1]
-            if size >= _UNION_CHUNK_EDGES or bucket == ctx.buckets - 1:
-                joined = np.concatenate(gathered, axis=1)
-                gathered, size = [], 0
-                yield joined[0], joined[1]
-
-    def _assignments(self, members: pa.Table | None, sizes: np.ndarray, shards: int) -> Iterator[tuple[int, pa.Table]]:
-        """Per shard: (row, cluster, size, kept id) of its documents that have duplicates."""
-        if members is None:
-            for shard in range(shards):
-                yield shard, ASSIGNMENT.empty_table()
-            return
-        kept = keepers(members, self.params.keep)
-        members = members.sort_by([("shard", "ascending"), ("row", "ascending")])
-        cluster = members["cluster"].to_numpy()
-        kept_cluster = kept["cluster"].to_numpy()
-        kept_id = kept["kept_id"].take(pa.array(np.searchsorted(kept_cluster, cluster)))
-        bounds = np.searchsorted(members["shard"].to_numpy(), np.arange(shards + 1))
-        for shard in range(shards):
-            start, stop = int(bounds[shard]), int(bounds[shard + 1])
-            yield shard, pa.table([members["row"].slice(start, stop - start),
-                                   pa.array(cluster[start:stop], pa.int64()),
-                                   pa.array(sizes[cluster[start:stop]], pa.int64()),
-                                   kept_id.slice(start, stop - start)], schema=ASSIGNMENT)
+    def _star_round(self, number: int, part: int, ctx: StageContext) -> None:
+        """Even rounds large-star, odd small-star; the count of unstable input nodes goes in the metadata."""
+        node, other = self._edges(ctx, number - 1, part)
+        low, high = star_round(node, other, large=number % 2 == 0)
+        self._write_edges(self._round_path(ctx, number, part), low, high, ctx,
+                          {"unstable": str(unstable(node, other))})
 
     # -- phase 4 -----------------------------------------------------------------------------------------
+    def _labels(self, part: int, ctx: StageContext) -> None:
+        rounds = json.loads((ctx.scratch("components") / "rounds.json").read_text())["rounds"]
+        node, cluster = labels(*self._edges(ctx, rounds - 1, part))
+        offsets = np.array(json.loads(self._offsets_path(ctx).read_text()), dtype=np.int64)
+        shard = np.searchsorted(offsets, node, side="right") - 1
+        batch = pa.record_batch([pa.array(node - offsets[shard], pa.int32()), pa.array(cluster, pa.int64())],
+                                schema=LABELS)
+        write_partitions(self._partitioned_path(ctx, "labels", part), batch, shard, len(ctx.inputs))
+
+    # -- phase 5 -----------------------------------------------------------------------------------------
+    def _members(self, shard: int, ctx: StageContext) -> None:
+        found = read_partition([self._partitioned_path(ctx, "labels", p) for p in range(ctx.buckets)], shard, LABELS)
+        table = pq.read_table(self._priority_path(ctx, shard)).take(found["row"])
+        table = table.append_column("cluster", found["cluster"])
+        table = table.append_column("shard", pa.array(np.full(table.num_rows, shard, np.int32)))
+        batch = pa.RecordBatch.from_arrays([table[name].combine_chunks() for name in MEMBERS.names], schema=MEMBERS)
+        cluster = found["cluster"].to_numpy()
+        write_partitions(self._partitioned_path(ctx, "members", shard), batch, cluster % ctx.buckets, ctx.buckets)
+
+    # -- phase 6 -----------------------------------------------------------------------------------------
+    def _select(self, part: int, ctx: StageContext) -> None:
+        """Sizes and kept document of the clusters of this partition, for each member's shard."""
+        shards = len(ctx.inputs)
+        members = read_partition([self._partitioned_path(ctx, "members", s) for s in range(shards)], part, MEMBERS)
+        members = members.sort_by([("cluster", "ascending")])
+        cluster = members["cluster"].to_numpy()
+        kept = keepers(members, self.params.keep)  # sorted by cluster, like `members`
+        first = np.searchsorted(kept["cluster"].to_numpy(), cluster)
+        sizes = np.diff(np.append(np.searchsorted(cluster, kept["cluster"].to_numpy()), len(cluster)))
+        batch = pa.record_batch([members["row"].combine_chunks(), pa.array(cluster, pa.int64()),
+                                 pa.array(sizes[first], pa.int64()),
+                                 kept["kept_id"].take(pa.array(first, pa.int64())).combine_chunks()],
+                                schema=ASSIGNMENT)
+        write_partitions(self._partitioned_path(ctx, "select", part), batch, members["shard"].to_numpy(), shards)
+
+    # -- phase 7 -----------------------------------------------------------------------------------------
     def _filter(self, index: int, ctx: StageContext, counter: StepCounter) -> None:
-        offset = json.loads((ctx.scratch("cluster") / "offsets.json").read_text())[index]
-        assignment = pq.read_table(self._assignment_path(ctx, index)).to_pydict()
+        offset = json.loads(self._offsets_path(ctx).read_text())[index]
+        paths = [self._partitioned_path(ctx, "select", p) for p in range(ctx.buckets)]
+        assignment = read_partition(paths, index, ASSIGNMENT).to_pydict()
         linked = {row: (cluster, size, kept) for row, cluster, size, kept in
                   zip(assignment["row"], assignment["cluster"], assignment["size"], assignment["kept_id"], strict=True)}
         reason = f"{self.name}:{self.reason}"

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from pydantic import Field, model_validator
 
-from geocorpus.dedup.clustered import ClusterDedup, ClusterDedupParams
+from geocorpus.dedup.clustered import CLUSTER_PHASES, ClusterDedup, ClusterDedupParams
 from geocorpus.dedup.shingles import shingle, unique_per_doc
 from geocorpus.dedup.signatures import LshShape, band_keys, signatures
 from geocorpus.io.atomic import atomic_path
@@ -59,8 +59,7 @@ class MinhashParams(ClusterDedupParams):
 class DedupMinhash(ClusterDedup):
     name = "dedup_minhash"
     Params = MinhashParams
-    phases = (Phase("signature", "shard"), Phase("pairs", "bucket"), Phase("cluster", "single"),
-              Phase("filter", "shard"))
+    phases = (Phase("signature", "shard"), *CLUSTER_PHASES)
     key_phase = "signature"
     reason = "near_duplicate"
     score = "dup_cluster"

@@ -16,7 +16,7 @@ from geocorpus import __version__
 from geocorpus.io.shards import shard_name
 from geocorpus.pipeline import registry
 from geocorpus.pipeline.stage import GlobalStep, Phase, StageContext
-from geocorpus.pipeline.tasks import GlobalTask, SourceConfig, StepConfig, StreamTask, Task
+from geocorpus.pipeline.tasks import GlobalTask, SourceConfig, StepConfig, StreamTask, Task, build_step
 from geocorpus.recipe import Recipe
 from geocorpus.sources.base import SourceUnavailable
 
@@ -72,6 +72,12 @@ class StagePlan:
             return [StreamTask(self.ctx, phase.name, i, self.steps, source, partition)
                     for i, (source, partition) in enumerate(self.first)]
         return [StreamTask(self.ctx, phase.name, i, self.steps) for i in range(count)]
+
+    def converged(self, phase: Phase, number: int) -> bool:
+        """Whether round `number` of the iterated `phase` was its last (the global step decides)."""
+        step = build_step(self.steps[0])
+        assert isinstance(step, GlobalStep)
+        return step.converged(phase.name, number, self.ctx)
 
 
 @dataclass

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,9 +23,11 @@ from geocorpus import __version__
 from geocorpus.executors.base import Executor
 from geocorpus.io.atomic import remove_leftovers, write_json
 from geocorpus.pipeline.plan import Layout, Plan, StagePlan
+from geocorpus.pipeline.stage import Phase
 from geocorpus.pipeline.stats import StepCounter, merge_all
 
 OWNER_FILE = ".geocorpus"
+MAX_ROUNDS = 1000  # an iterated phase that has not converged by then has a bug, not a big input
 
 
 class OutputDirError(Exception):
@@ -70,8 +73,9 @@ def run_plan(plan: Plan, layout: Layout, executor: Executor, console: Console | 
         write_json(Path(stage.ctx.work_dir) / "fingerprint.json", {"fingerprint": stage.fingerprint})
         remove_leftovers(Path(stage.ctx.output_dir))  # shards a killed run was writing (temp names are unique)
         for phase in stage.phases:
-            remove_leftovers(stage.ctx.scratch(phase.name))
-            results += _run_phase(stage, phase.name, stage.tasks(phase), executor, console)
+            for current in _rounds(stage, phase):
+                remove_leftovers(stage.ctx.scratch(current.name))
+                results += _run_phase(stage, current.name, stage.tasks(current), executor, console)
     remove_leftovers(layout.data)
     remove_leftovers(layout.rejected)
     counters = merge_all(results, plan.labels)
@@ -80,6 +84,22 @@ def run_plan(plan: Plan, layout: Layout, executor: Executor, console: Console | 
     result = BuildResult(layout.root, counters, kept, rejected, time.perf_counter() - started, plan.unreachable)
     write_json(layout.stats, stats_document(result))
     return result
+
+
+def _rounds(stage: StagePlan, phase: Phase) -> Iterator[Phase]:
+    """The phase itself, or its rounds one after another: the next is asked for only once a round has run.
+
+    Finished rounds are found by their markers like any phase, so a resumed build replays the convergence
+    checks of the rounds it already did (cheap, driver side) and goes on from the first unfinished one.
+    """
+    if not phase.rounds:
+        yield phase
+        return
+    for number in range(MAX_ROUNDS):
+        yield phase.round(number)
+        if stage.converged(phase, number):
+            return
+    raise RuntimeError(f"{stage.label}: phase {phase.name} did not converge in {MAX_ROUNDS} rounds")
 
 
 def _run_phase(stage: StagePlan, phase: str, tasks: list, executor: Executor, console: Console) -> list[dict]:

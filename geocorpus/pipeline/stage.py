@@ -3,6 +3,8 @@
 A run of streaming steps fuses into one `stream` stage (one task per shard, no intermediate files). A step
 that needs every shard at once (dedup, classifier training) is a `GlobalStep`: it declares its phases and
 how many tasks each has, and the runner runs them — locally or on Ray — without knowing what they do.
+A phase may be iterated (`rounds=True`): the runner runs it again and again, each round a phase of its own
+(markers per round, so a build resumes mid-iteration), until the step says it has converged.
 The last phase of every stage turns input shard i into output shard i, which keeps the output order (and
 so the dataset) independent of the executor and of the number of workers.
 """
@@ -25,6 +27,12 @@ class Phase:
     name: str
     #: "shard": one task per input shard; "bucket": one per hash bucket; "single": one task.
     per: Literal["shard", "bucket", "single"]
+    #: run as rounds "<name>-r00", "<name>-r01", … until `GlobalStep.converged` says stop
+    rounds: bool = False
+
+    def round(self, number: int) -> Phase:
+        """Round `number` of an iterated phase: a plain phase with its own name, scratch folder and markers."""
+        return Phase(f"{self.name}-r{number:02d}", self.per)
 
 
 @dataclass(frozen=True)
@@ -55,6 +63,13 @@ class GlobalStep(Step):
 
     def run_phase(self, phase: str, index: int, ctx: StageContext, counter: StepCounter) -> None:
         """Do task `index` of `phase`. The last phase writes shard `index` through `ShardOutputs`."""
+        raise NotImplementedError
+
+    def converged(self, phase: str, number: int, ctx: StageContext) -> bool:
+        """After round `number` of the iterated `phase` (all its tasks done): True when no more rounds are needed.
+
+        Called by the driver; it should read only small files the round's tasks wrote (counts, metadata).
+        """
         raise NotImplementedError
 
 
