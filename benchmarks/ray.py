@@ -171,7 +171,7 @@ def main() -> None:
         "the RSS it started with (interpreter, libraries, cached models); growth = how `work` of a bucket or single",
         "task grows per billion tokens (slope between the two scales; a shard task's work is bounded by the shard",
         "size); shuffle = bytes the phase leaves for the next, per billion tokens. Bucket phases divide their growth",
-        "by the number of buckets; the single `cluster` task does not.",
+        "by the number of buckets (the components rounds, labels and select are per partition too).",
         "",
         "| stage | phase | tasks | peak MB | work MB | growth MB / 1B tokens | shuffle GB / 1B tokens |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
