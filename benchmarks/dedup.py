@@ -9,6 +9,7 @@ Every tool runs as its own process tree with the same worker count; we report wa
 RSS (sum over the tree) and pairwise precision/recall/F1 of the clusters against the truth. The competitors
 run from a separate virtual environment (`pip install datatrove text-dedup` into --venv). --scale adds
 geocorpus runs on synthetic corpora of those sizes (time and memory only). Figures go to RESULTS.md ("dedup").
+`dedup_phases.py` splits one geocorpus build of the same corpus into seconds per stage and phase.
 """
 
 from __future__ import annotations
@@ -220,10 +221,11 @@ def write_results(args: argparse.Namespace, count: int, table: list, scale: list
     print("\n".join(lines))
     results = HERE / "RESULTS.md"
     text = results.read_text() if results.exists() else "# Benchmark results\n\n"
-    start = text.find("## dedup")
+    # The exact heading: other sections start with "## dedup" too ("## dedup components").
+    start = text.find("\n## dedup\n")
     if start >= 0:
         end = text.find("\n## ", start + 1)
-        text = text[:start] + text[end + 1:] if end >= 0 else text[:start]
+        text = text[:start + 1] + text[end + 1:] if end >= 0 else text[:start + 1]
     results.write_text(text.rstrip() + "\n\n" + "\n".join(lines))
 
 

@@ -4,13 +4,16 @@ Built-in steps and sources register themselves on import: every module of the pa
 once, so adding a step is adding a file. Step modules import heavy libraries inside the step, not at the
 top. Third-party packages add theirs through the `geocorpus.steps` / `geocorpus.sources` entry-point
 groups, so a recipe can use them without forking us.
+
+A worker process only needs the steps its task names: `step_class` / `source_class` import the one module
+a class was defined in (the driver, which validated the recipe with everything loaded, sends its name along)
+and fall back to loading everything. Importing all step modules costs a worker seconds and ~100 MB.
 """
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
-from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
@@ -55,6 +58,8 @@ def load_all() -> None:
         package = importlib.import_module(name)
         for module in pkgutil.iter_modules(package.__path__, prefix=f"{name}."):
             importlib.import_module(module.name)
+    from importlib.metadata import entry_points  # ~0.1 s of imports a worker with a known module skips
+
     for group in ("geocorpus.steps", "geocorpus.sources"):
         for entry in entry_points(group=group):
             entry.load()
@@ -69,3 +74,27 @@ def steps() -> dict[str, type[Step]]:
 def sources() -> dict[str, type[Source]]:
     load_all()
     return SOURCES
+
+
+def step_class(name: str, module: str = "") -> type[Step]:
+    """The step registered under `name`, importing only `module` when it is not registered yet."""
+    return _lookup(STEPS, name, module)
+
+
+def source_class(name: str, module: str = "") -> type[Source]:
+    """The source registered under `name`, importing only `module` when it is not registered yet."""
+    return _lookup(SOURCES, name, module)
+
+
+def module_of(table: dict[str, type], name: str) -> str:
+    """The module that defines what is registered under `name` ("" if nothing is): what `_lookup` imports."""
+    cls = table.get(name)
+    return cls.__module__ if cls is not None else ""
+
+
+def _lookup(table: dict[str, type[T]], name: str, module: str) -> type[T]:
+    if name not in table and module and not _loaded:
+        importlib.import_module(module)
+    if name not in table:  # no module given, or it registers its class elsewhere (a plugin's __init__)
+        load_all()
+    return table[name]

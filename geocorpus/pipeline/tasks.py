@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from time import perf_counter
@@ -35,6 +35,13 @@ class StepConfig:
     #: JSON of (path, size, mtime) of the files the parameters name: an edited file makes a new config,
     #: so neither a stage marker nor a step instance cached in a process outlives the file it was built on.
     inputs: str = "[]"
+    #: module defining the step class, filled where the config is made (the driver, registry loaded): a
+    #: worker imports just that module instead of every step module (see `registry.step_class`)
+    module: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.module:
+            object.__setattr__(self, "module", registry.module_of(registry.steps(), self.name))
 
     @property
     def label(self) -> str:
@@ -46,18 +53,23 @@ class SourceConfig:
     name: str
     params: str
     base_dir: str
+    module: str = field(default="", compare=False)  # as StepConfig.module
+
+    def __post_init__(self) -> None:
+        if not self.module:
+            object.__setattr__(self, "module", registry.module_of(registry.sources(), self.name))
 
 
 @cache
 def build_step(config: StepConfig) -> Step:
     """One instance per process and config: steps may load models once and reuse them."""
-    cls = registry.steps()[config.name]
+    cls = registry.step_class(config.name, config.module)
     return cls(cls.Params.model_validate_json(config.params))
 
 
 @cache
 def build_source(config: SourceConfig) -> Source:
-    cls = registry.sources()[config.name]
+    cls = registry.source_class(config.name, config.module)
     return cls(cls.Params.model_validate_json(config.params), Path(config.base_dir))
 
 

@@ -159,9 +159,11 @@ class LocalSource(Source):
     def read(self, partition: Partition) -> Iterator[Document]:
         if "records" in partition:
             rel = partition["records"]
+            # Once per partition, not per record: resolving the path (realpath) cost more than parsing the line.
+            label, locator = self.label(), self._locator(rel)
             for row, record in iter_records(self._path(rel), partition["start"], partition["stop"]):
                 yield record_to_document(
-                    record, source=self.label(), locator=self._locator(rel), row=row,
+                    record, source=label, locator=locator, row=row,
                     default_kind=self.params.kind or "text", default_license=self.params.license,
                 )
             return
