@@ -57,6 +57,20 @@ def _data_files(path: Path) -> tuple[str, list[Path]]:
     root = path / "data" if (path / "data").is_dir() else path
     for suffix in (".parquet", ".jsonl"):
         files = sorted(f for f in root.rglob(f"*{suffix}") if not SKIPPED_DIRS & set(f.relative_to(root).parts))
+        if suffix == ".parquet" and files:
+            files = _with_rows(path, files)
         if files:
             return FILE_FORMATS[suffix], files
     raise DatasetPathError(f"{path}: no .parquet or .jsonl files (looked in {root}, skipping rejected/)")
+
+
+def _with_rows(path: Path, files: list[Path]) -> list[Path]:
+    """Drop zero-row Parquet files: a generation task that kept no pairs writes one, and `datasets` cannot read
+    it (ArrowInvalid: BatchSize must be greater than 0). Only the footer is read."""
+    import pyarrow.parquet as pq
+
+    kept = [f for f in files if pq.ParquetFile(f).metadata.num_rows > 0]
+    if not kept:
+        raise DatasetPathError(f"{path}: its {len(files)} Parquet file(s) hold no rows (a generation run that "
+                               "kept no pairs?); remove it from the stage's datasets or generate more")
+    return kept
