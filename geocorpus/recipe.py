@@ -134,22 +134,35 @@ def load_recipe(path: str | Path) -> Recipe:
     return recipe
 
 
+def named_item(item: Any, where: KeyPath, known: dict[str, Any], what: str, lines: dict[KeyPath, int],
+               problems: list[Problem], see: str = "") -> tuple[str, Any] | None:
+    """(name, raw params) of a `- name: {params}` list item, or None after recording why it is not one.
+
+    Every recipe's ordered lists (sources, steps, generation tasks) are written this way, so all of them
+    report a malformed item or an unknown name (with the closest known one) in the same words.
+    """
+    if not isinstance(item, dict) or len(item) != 1:
+        problems.append(Problem(where, f"write each {what} as `- name: {{params}}` (one key), got {item!r}",
+                                line_of(lines, where)))
+        return None
+    (name, raw), = item.items()
+    if name not in known:
+        hint = difflib.get_close_matches(str(name), known, n=1)
+        help_ = f"did you mean {hint[0]!r}?" if hint else f"known: {', '.join(sorted(known))}"
+        problems.append(Problem(where + (name,), f"unknown {what} ({help_}){see}", line_of(lines, where + (name,))))
+        return None
+    return name, raw
+
+
 def _entries(items: list[Any], section: str, known: dict[str, type], lines: dict[KeyPath, int],
              problems: list[Problem], base_dir: Path) -> list[Entry]:
     entries = []
     for index, item in enumerate(items):
         where: KeyPath = (section, index)
-        if not isinstance(item, dict) or len(item) != 1:
-            problems.append(Problem(where, f"write each item as `- name: {{params}}` (one key), got {item!r}",
-                                    line_of(lines, where)))
+        named = named_item(item, where, known, section[:-1], lines, problems, "; see `geocorpus steps`")
+        if named is None:
             continue
-        (name, raw), = item.items()
-        if name not in known:
-            hint = difflib.get_close_matches(str(name), known, n=1)
-            help_ = f"did you mean {hint[0]!r}?" if hint else f"known: {', '.join(sorted(known))}"
-            problems.append(Problem(where + (name,), f"unknown {section[:-1]} ({help_}); see `geocorpus steps`",
-                                    line_of(lines, where + (name,))))
-            continue
+        name, raw = named
         model = known[name].Params
         try:
             params = model.model_validate(raw if raw is not None else {}, context={"base_dir": base_dir})

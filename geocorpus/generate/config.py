@@ -19,7 +19,6 @@ files and eval-set files are relative to the recipe file.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from geocorpus.generate.backends import BackendSpec
 from geocorpus.generate.tasks.base import Task, TaskParams, tasks
-from geocorpus.recipe import KeyPath, Problem, RecipeError, line_of, problems_from_validation, read_mapping
+from geocorpus.recipe import (
+    KeyPath,
+    Problem,
+    RecipeError,
+    line_of,
+    named_item,
+    problems_from_validation,
+    read_mapping,
+)
 
 #: verifier parameters naming files, resolved against the recipe's folder before the verifier sees them
 FILE_LIST_PARAMS = ("eval_sets",)
@@ -122,16 +129,10 @@ def _task_entries(items: Any, seed: int, shared: list[dict[str, Any]], base_dir:
     entries: list[TaskEntry] = []
     for index, item in enumerate(items if isinstance(items, list) else []):
         where: KeyPath = ("generate", "tasks", index)
-        if not isinstance(item, dict) or len(item) != 1:
-            problems.append(Problem(where, f"write each task as `- task_name: {{params}}` (one key), got {item!r}",
-                                    line_of(lines, where)))
+        named = named_item(item, where, known, "task", lines, problems)
+        if named is None:
             continue
-        (name, raw), = item.items()
-        if name not in known:
-            hint = difflib.get_close_matches(str(name), known, n=1)
-            help_ = f"did you mean {hint[0]!r}?" if hint else f"known: {', '.join(sorted(known))}"
-            problems.append(Problem(where + (name,), f"unknown task ({help_})", line_of(lines, where + (name,))))
-            continue
+        name, raw = named
         model: type[TaskParams] = known[name].Params
         try:
             params = model.model_validate(raw if raw is not None else {}, context={"base_dir": base_dir})
