@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from spider_server import ReplayServer, Reply, crawl, oai_page, pdf_bytes, tarball
+from spider_server import ReplayServer, Reply, crawl, kill_midway, oai_page, pdf_bytes, stored_keys, tarball
 
 from geocorpus.extract.formats import detect
 from geocorpus.spiders.store import read_documents, read_failures
@@ -128,3 +128,38 @@ def test_arxiv_keeps_the_abstract_when_no_full_text_can_be_had(tmp_path: Path) -
     abstracts = {d.meta["arxiv_id"]: d for d in read_documents(metadata_only, "spider:arxiv")}
     assert sorted(abstracts) == ["2401.01234", "2401.03456", "2401.04567", "2401.05678"]
     assert {d.meta["fulltext_from"] for d in abstracts.values()} == {"abstract"}
+
+
+def _oai_records(numbers: range, base: str, token: str | None) -> bytes:
+    """An oai_dc ListRecords page in the same shape as the recorded EarthArXiv pages, one CC-BY PDF per record."""
+    records = "".join(
+        f"<record><header><identifier>oai:example.org:id:{n}</identifier><datestamp>2024-11-2{n % 9}T08:00:00Z"
+        f"</datestamp></header><metadata><oai_dc:dc xmlns:oai_dc=\"http://www.openarchives.org/OAI/2.0/oai_dc/\" "
+        f"xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><dc:title>Groundwater recharge study {n}</dc:title>"
+        f"<dc:creator>Author, {n}</dc:creator><dc:identifier>{base}/object/{n}/download/pdf/</dc:identifier>"
+        f"<dc:rights>https://creativecommons.org/licenses/by/4.0</dc:rights></oai_dc:dc></metadata></record>"
+        for n in numbers)
+    resumption = f"<resumptionToken cursor=\"0\">{token}</resumptionToken>" if token else ""
+    return (f"<?xml version=\"1.0\" encoding=\"UTF-8\"?><OAI-PMH xmlns=\"http://www.openarchives.org/OAI/2.0/\">"
+            f"<responseDate>2025-02-11T14:03:27Z</responseDate><ListRecords>{records}{resumption}</ListRecords>"
+            f"</OAI-PMH>").encode()
+
+
+def test_a_killed_harvest_resumes_without_duplicates_or_losses(tmp_path: Path) -> None:
+    pdf = pdf_bytes()
+    with ReplayServer() as server:
+        oai = f"{server.base}/api/oai/"
+        server.add("/api/oai/?verb=ListRecords&metadataPrefix=oai_dc&set=preprints",
+                   Reply(200, _oai_records(range(0, 5), server.base, "page2"), XML))
+        server.add("/api/oai/?verb=ListRecords&resumptionToken=page2",
+                   Reply(200, _oai_records(range(5, 10), server.base, None), XML))
+        for n in range(10):  # slow full texts, so the kill lands between them
+            server.add(f"/object/{n}/download/pdf/", Reply(200, pdf, {"Content-Type": "application/pdf"}, delay=0.4))
+        args = {"base_url": oai, "sets": "preprints"}
+        stored_before = kill_midway("oai_pmh", tmp_path, args)
+        assert 3 <= stored_before < 10, "the kill landed in the middle of the harvest"
+        result = crawl("oai_pmh", tmp_path, args)
+        assert result.returncode == 0, result.stderr[-3000:]
+    keys = stored_keys(tmp_path)
+    assert len(keys) == len(set(keys)), "no document stored twice"
+    assert set(keys) == {f"oai:oai:example.org:id:{n}" for n in range(10)}, "nothing lost"
