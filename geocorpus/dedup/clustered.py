@@ -49,7 +49,7 @@ EDGES = pa.schema([("node", pa.int64()), ("other", pa.int64())])
 LABELS = pa.schema([("row", pa.int32()), ("cluster", pa.int64())])
 MEMBERS = PRIORITY_SCHEMA.append(pa.field("cluster", pa.int64())).append(pa.field("shard", pa.int32()))
 ASSIGNMENT = pa.schema([("row", pa.int32()), ("cluster", pa.int64()), ("size", pa.int64()), ("kept_id", pa.string())])
-#: the phases after the key phase, the same for every clustering dedup
+#: the phases after the key phase, the same for every clustering dedup (see `__init_subclass__`)
 CLUSTER_PHASES = (Phase("pairs", "bucket"), Phase("components", "bucket", rounds=True), Phase("labels", "bucket"),
                   Phase("members", "shard"), Phase("select", "bucket"), Phase("filter", "shard"))
 
@@ -69,6 +69,11 @@ class ClusterDedup(GlobalStep):
     params: ClusterDedupParams
     #: runs of equal keys up to this size give all their pairs to `keep_edges` (see `candidate_edges`)
     all_pairs_up_to: ClassVar[int] = 0
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        """The phases follow from `key_phase`: every clustering dedup shares all the phases after it."""
+        super().__init_subclass__(**kwargs)
+        cls.phases = (Phase(cls.key_phase, "shard"), *CLUSTER_PHASES)
 
     def shard_keys(self, index: int, ctx: StageContext) -> tuple[np.ndarray, np.ndarray]:
         """(keys uint64, rows int) of input shard `index`: documents sharing a key are duplicates."""

@@ -18,13 +18,13 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from pydantic import Field, model_validator
 
-from geocorpus.dedup.clustered import CLUSTER_PHASES, ClusterDedup, ClusterDedupParams
+from geocorpus.dedup.clustered import ClusterDedup, ClusterDedupParams
 from geocorpus.dedup.shingles import shingle, unique_per_doc
 from geocorpus.dedup.signatures import LshShape, band_keys, signatures
 from geocorpus.io.atomic import atomic_path
 from geocorpus.io.shards import shard_name
 from geocorpus.pipeline.registry import register_step
-from geocorpus.pipeline.stage import Phase, StageContext
+from geocorpus.pipeline.stage import StageContext
 
 _BATCH_ROWS = 1024
 _ALL_PAIRS_UP_TO = 64  # larger runs of one band key (mass copies) are linked as a star
@@ -59,7 +59,6 @@ class MinhashParams(ClusterDedupParams):
 class DedupMinhash(ClusterDedup):
     name = "dedup_minhash"
     Params = MinhashParams
-    phases = (Phase("signature", "shard"), *CLUSTER_PHASES)
     key_phase = "signature"
     reason = "near_duplicate"
     score = "dup_cluster"

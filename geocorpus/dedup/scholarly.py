@@ -17,9 +17,9 @@ import pyarrow.parquet as pq
 from pydantic import Field
 
 from geocorpus.dedup import identifiers
-from geocorpus.dedup.clustered import CLUSTER_PHASES, ClusterDedup, ClusterDedupParams
+from geocorpus.dedup.clustered import ClusterDedup, ClusterDedupParams
 from geocorpus.pipeline.registry import register_step
-from geocorpus.pipeline.stage import Phase, StageContext
+from geocorpus.pipeline.stage import StageContext
 
 Identity = Literal["doi", "arxiv", "title_author_year"]
 
@@ -51,7 +51,6 @@ def identity_keys(title: str | None, meta: dict[str, Any], match: list[Identity]
 class DedupScholarly(ClusterDedup):
     name = "dedup_scholarly"
     Params = ScholarlyParams
-    phases = (Phase("keys", "shard"), *CLUSTER_PHASES)
     key_phase = "keys"
     reason = "same_work"
     score = "work_cluster"
