@@ -7,7 +7,8 @@ from pathlib import Path
 from rich.console import Console
 
 from geocorpus.executors.select import choose, make_executor
-from geocorpus.io.atomic import atomic_path
+from geocorpus.io.atomic import write_text
+from geocorpus.io.storage import location
 from geocorpus.pipeline.plan import Layout, make_plan
 from geocorpus.pipeline.runner import BuildResult, prepare_output, run_plan
 from geocorpus.recipe import load_recipe
@@ -21,14 +22,13 @@ def run_build(recipe_path: str | Path, *, output: str | Path | None = None, work
     `executor` ("local" or "ray") and `address` (a Ray cluster) override the recipe's `executor:` key.
     """
     recipe = load_recipe(recipe_path)
-    root = Path(output if output is not None else recipe.output)
+    root = location(output if output is not None else recipe.output)
     plan = make_plan(recipe, Layout(root), limit)
     config = choose(recipe.executor, executor, address)
     runner = make_executor(config, workers)  # Ray missing or unreachable: fail before writing anything
     try:
         layout = prepare_output(root, fresh)
-        with atomic_path(root / "recipe.yaml") as tmp:
-            tmp.write_text(recipe.text, encoding="utf-8")
+        write_text(root / "recipe.yaml", recipe.text)
         return run_plan(plan, layout, runner, console)
     finally:
         runner.close()

@@ -37,8 +37,8 @@ def main() -> None:
 
 @main.command()
 @click.argument("recipe", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path),
-              help="Output directory (overrides the recipe's `output`).")
+@click.option("--output", "-o", default=None, metavar="DIR|URL",
+              help="Output directory or fsspec URL, e.g. s3://bucket/corpus (overrides the recipe's `output`).")
 @click.option("--workers", "-w", type=click.IntRange(min=1), default=None,
               help="Worker processes (default: all cores). Output does not depend on it.")
 @click.option("--fresh", is_flag=True, help="Discard earlier progress in the output directory and start over.")
@@ -48,7 +48,7 @@ def main() -> None:
               help="Where tasks run (overrides the recipe's `executor.type`; default local). Same output.")
 @click.option("--address", default=None, metavar="ADDRESS",
               help="Ray cluster to join: auto, HOST:6379 or ray://HOST:10001 (implies --executor ray).")
-def build(recipe: Path, output: Path | None, workers: int | None, fresh: bool, limit: int | None,
+def build(recipe: Path, output: str | None, workers: int | None, fresh: bool, limit: int | None,
           executor: str | None, address: str | None) -> None:
     """Run RECIPE: sources → steps → OUTPUT/data (Parquet), OUTPUT/rejected, OUTPUT/stats.json.
 
@@ -57,6 +57,7 @@ def build(recipe: Path, output: Path | None, workers: int | None, fresh: bool, l
     """
     from geocorpus.build import run_build
     from geocorpus.executors.base import ExecutorUnavailable, TaskFailed
+    from geocorpus.io.storage import StorageError
     from geocorpus.pipeline.runner import OutputDirError
     from geocorpus.recipe import RecipeError
 
@@ -67,7 +68,7 @@ def build(recipe: Path, output: Path | None, workers: int | None, fresh: bool, l
         for problem in error.problems:
             err.print(f"[bold red]error:[/] {escape(problem.render(error.file))}", highlight=False, soft_wrap=True)
         sys.exit(2)
-    except (OutputDirError, ExecutorUnavailable) as error:
+    except (OutputDirError, ExecutorUnavailable, StorageError) as error:
         _fail(str(error))
     except TaskFailed as error:
         _fail(f"{error}. Finished shards are kept: run the same command again to resume.", 1)

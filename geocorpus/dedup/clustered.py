@@ -28,19 +28,20 @@ killed at any point is simply run again.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import Field
+from upath import UPath
 
 from geocorpus.dedup.components import labels, star_round, unstable
 from geocorpus.dedup.keep_policy import PRIORITY_SCHEMA, KeepPolicyParams, keepers, priorities
 from geocorpus.dedup.partitioned import file_metadata, read_partition, write_partitions
-from geocorpus.io.atomic import atomic_path, write_json
+from geocorpus.io.atomic import atomic_write, write_json
 from geocorpus.io.shards import read_shard, shard_name
+from geocorpus.io.storage import read_parquet
 from geocorpus.pipeline.stage import GlobalStep, Phase, ShardOutputs, StageContext
 from geocorpus.pipeline.stats import StepCounter
 
@@ -108,31 +109,31 @@ class ClusterDedup(GlobalStep):
         return True
 
     # -- paths -------------------------------------------------------------------------------------------
-    def _keys_path(self, ctx: StageContext, shard: int) -> Path:
+    def _keys_path(self, ctx: StageContext, shard: int) -> UPath:
         return ctx.scratch(self.key_phase) / "keys" / shard_name(shard).replace(".parquet", ".arrow")
 
-    def _priority_path(self, ctx: StageContext, shard: int) -> Path:
+    def _priority_path(self, ctx: StageContext, shard: int) -> UPath:
         return ctx.scratch(self.key_phase) / "priority" / shard_name(shard)
 
     @staticmethod
-    def _partitioned_path(ctx: StageContext, phase: str, task: int) -> Path:
+    def _partitioned_path(ctx: StageContext, phase: str, task: int) -> UPath:
         return ctx.scratch(phase) / f"part-{task:05d}.arrow"
 
-    def _round_path(self, ctx: StageContext, number: int, part: int) -> Path:
+    def _round_path(self, ctx: StageContext, number: int, part: int) -> UPath:
         """Edges written by task `part` of round `number` (round -1: the pairs phase)."""
         phase = "pairs" if number < 0 else Phase("components", "bucket").round(number).name
         return self._partitioned_path(ctx, phase, part)
 
     @staticmethod
-    def _offsets_path(ctx: StageContext) -> Path:
+    def _offsets_path(ctx: StageContext) -> UPath:
         return ctx.scratch("pairs") / "offsets.json"
 
     # -- phase 1 -----------------------------------------------------------------------------------------
     def _write_keys(self, index: int, ctx: StageContext) -> None:
         keys, rows = self.shard_keys(index, ctx)
-        table = priorities(Path(ctx.inputs[index]), self.params.quality_score)
-        with atomic_path(self._priority_path(ctx, index)) as tmp:
-            pq.write_table(table, tmp)
+        table = priorities(ctx.input(index), self.params.quality_score)
+        with atomic_write(self._priority_path(ctx, index)) as handle:
+            pq.write_table(table, handle)
         batch = pa.record_batch([pa.array(keys, pa.uint64()), pa.array(rows, pa.int32())], schema=KEYS)
         buckets = (keys % np.uint64(ctx.buckets)).astype(np.int64)
         write_partitions(self._keys_path(ctx, index), batch, buckets, ctx.buckets, {"rows": str(table.num_rows)})
@@ -156,7 +157,7 @@ class ClusterDedup(GlobalStep):
         write_json(self._offsets_path(ctx), offsets.tolist())  # every task writes the same list
 
     @staticmethod
-    def _write_edges(path: Path, low: np.ndarray, high: np.ndarray, ctx: StageContext,
+    def _write_edges(path: UPath, low: np.ndarray, high: np.ndarray, ctx: StageContext,
                      metadata: dict[str, str]) -> None:
         """Undirected edges in both directions, each under its node's partition."""
         node, other = np.concatenate([low, high]), np.concatenate([high, low])
@@ -190,7 +191,7 @@ class ClusterDedup(GlobalStep):
     # -- phase 5 -----------------------------------------------------------------------------------------
     def _members(self, shard: int, ctx: StageContext) -> None:
         found = read_partition([self._partitioned_path(ctx, "labels", p) for p in range(ctx.buckets)], shard, LABELS)
-        table = pq.read_table(self._priority_path(ctx, shard)).take(found["row"])
+        table = read_parquet(self._priority_path(ctx, shard)).take(found["row"])
         table = table.append_column("cluster", found["cluster"])
         table = table.append_column("shard", pa.array(np.full(table.num_rows, shard, np.int32)))
         batch = pa.RecordBatch.from_arrays([table[name].combine_chunks() for name in MEMBERS.names], schema=MEMBERS)
@@ -222,7 +223,7 @@ class ClusterDedup(GlobalStep):
                   zip(assignment["row"], assignment["cluster"], assignment["size"], assignment["kept_id"], strict=True)}
         reason = f"{self.name}:{self.reason}"
         with ShardOutputs(ctx, index) as outputs:
-            for row, doc in enumerate(read_shard(Path(ctx.inputs[index]))):
+            for row, doc in enumerate(read_shard(ctx.input(index))):
                 counter.docs_in += 1
                 cluster, size, kept = linked.get(row, (offset + row, 1, doc.id))
                 doc.scores[self.score] = float(cluster)

@@ -10,14 +10,14 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import Field
 
-from geocorpus.io.atomic import atomic_path
+from geocorpus.io.atomic import atomic_write
 from geocorpus.io.shards import read_shard, shard_name
+from geocorpus.io.storage import parquet_file, read_parquet
 from geocorpus.pipeline.registry import register_step
 from geocorpus.pipeline.stage import GlobalStep, Phase, ShardOutputs, StageContext
 from geocorpus.pipeline.stats import StepCounter
@@ -58,22 +58,22 @@ class DedupExact(GlobalStep):
 
     def _hash(self, index: int, ctx: StageContext) -> None:
         hashes, ids = [], []
-        for batch in pq.ParquetFile(ctx.inputs[index]).iter_batches(columns=["id", "text"]):
+        for batch in parquet_file(ctx.input(index)).iter_batches(columns=["id", "text"]):
             hashes += [text_hash(text) for text in batch["text"].to_pylist()]
             ids += batch["id"].to_pylist()
         table = pa.table({"hash": pa.array(hashes, pa.uint64()),
                           "bucket": pa.array([h % ctx.buckets for h in hashes], pa.int32()),
                           "row": pa.array(range(len(ids)), pa.int32()), "id": pa.array(ids, pa.string())},
                          schema=HASHES)
-        with atomic_path(ctx.scratch("hash") / shard_name(index)) as tmp:
-            pq.write_table(table, tmp)
+        with atomic_write(ctx.scratch("hash") / shard_name(index)) as handle:
+            pq.write_table(table, handle)
 
     def _select(self, bucket: int, ctx: StageContext) -> None:
         """First occurrence in (shard, row) order wins: deterministic whatever ran in parallel."""
         first: dict[int, str] = {}
         dups: dict[str, list] = {"shard": [], "row": [], "kept_id": []}
         for shard in range(len(ctx.inputs)):
-            table = pq.read_table(ctx.scratch("hash") / shard_name(shard), filters=[("bucket", "=", bucket)])
+            table = read_parquet(ctx.scratch("hash") / shard_name(shard), filters=[("bucket", "=", bucket)])
             for value, row, doc_id in zip(*(table[c].to_pylist() for c in ("hash", "row", "id")), strict=True):
                 if value not in first:
                     first[value] = doc_id
@@ -81,17 +81,17 @@ class DedupExact(GlobalStep):
                 dups["shard"].append(shard)
                 dups["row"].append(row)
                 dups["kept_id"].append(first[value])
-        with atomic_path(ctx.scratch("select") / f"bucket-{bucket:05d}.parquet") as tmp:
-            pq.write_table(pa.table(dups, schema=DUPLICATES), tmp)
+        with atomic_write(ctx.scratch("select") / f"bucket-{bucket:05d}.parquet") as handle:
+            pq.write_table(pa.table(dups, schema=DUPLICATES), handle)
 
     def _filter(self, index: int, ctx: StageContext, counter: StepCounter) -> None:
         duplicates: dict[int, str] = {}
         for bucket in range(ctx.buckets):
-            table = pq.read_table(ctx.scratch("select") / f"bucket-{bucket:05d}.parquet",
+            table = read_parquet(ctx.scratch("select") / f"bucket-{bucket:05d}.parquet",
                                   filters=[("shard", "=", index)])
             duplicates.update(zip(table["row"].to_pylist(), table["kept_id"].to_pylist(), strict=True))
         with ShardOutputs(ctx, index) as outputs:
-            for row, doc in enumerate(read_shard(Path(ctx.inputs[index]))):
+            for row, doc in enumerate(read_shard(ctx.input(index))):
                 counter.docs_in += 1
                 if row in duplicates:
                     counter.dropped["dedup_exact:duplicate"] += 1

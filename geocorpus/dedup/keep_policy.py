@@ -8,15 +8,15 @@ same choice whatever the shard order or worker count.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Literal
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 from pydantic import Field
+from upath import UPath
 
 from geocorpus.dedup import identifiers
+from geocorpus.io.storage import parquet_file
 from geocorpus.pipeline.step import Params
 
 Preference = Literal["published", "open_license", "quality", "longer"]
@@ -41,10 +41,10 @@ class KeepPolicyParams(Params):
     )
 
 
-def priorities(shard: Path, quality_score: str | None) -> pa.Table:
+def priorities(shard: UPath, quality_score: str | None) -> pa.Table:
     """The numbers the keep policy compares, one row per document of the shard (text is only measured)."""
     rows: dict[str, list] = {name: [] for name in PRIORITY_SCHEMA.names}
-    parquet = pq.ParquetFile(shard)
+    parquet = parquet_file(shard)
     for batch in parquet.iter_batches(columns=["id", "license", "meta", "scores", "text"]):
         lengths = pc.utf8_length(batch["text"]).to_pylist()
         for doc_id, license, meta, scores, length in zip(

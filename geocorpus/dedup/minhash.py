@@ -10,19 +10,19 @@ from __future__ import annotations
 
 from contextlib import ExitStack
 from functools import cached_property
-from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 from pydantic import Field, model_validator
+from upath import UPath
 
 from geocorpus.dedup.clustered import ClusterDedup, ClusterDedupParams
 from geocorpus.dedup.shingles import shingle, unique_per_doc
 from geocorpus.dedup.signatures import LshShape, band_keys, signatures
-from geocorpus.io.atomic import atomic_path
+from geocorpus.io.atomic import atomic_write
 from geocorpus.io.shards import shard_name
+from geocorpus.io.storage import arrow_file, parquet_file
 from geocorpus.pipeline.registry import register_step
 from geocorpus.pipeline.stage import StageContext
 
@@ -76,7 +76,7 @@ class DedupMinhash(ClusterDedup):
         """Verified candidates need all pairs of a band bucket: a star alone loses verified pairs."""
         return _ALL_PAIRS_UP_TO if self.params.verify else 0
 
-    def _sets_path(self, ctx: StageContext, shard: int) -> Path:
+    def _sets_path(self, ctx: StageContext, shard: int) -> UPath:
         return ctx.scratch(self.key_phase) / "sets" / shard_name(shard).replace(".parquet", ".arrow")
 
     def shard_keys(self, index: int, ctx: StageContext) -> tuple[np.ndarray, np.ndarray]:
@@ -87,9 +87,9 @@ class DedupMinhash(ClusterDedup):
             # input batch): memory holds one batch of sets, not the shard's.
             writer = None
             if self.params.verify:
-                tmp = stack.enter_context(atomic_path(self._sets_path(ctx, index)))
-                writer = stack.enter_context(pa.ipc.new_file(tmp, SETS))
-            for batch in pq.ParquetFile(ctx.inputs[index]).iter_batches(columns=["text", "kind"],
+                handle = stack.enter_context(atomic_write(self._sets_path(ctx, index)))
+                writer = stack.enter_context(pa.ipc.new_file(handle, SETS))
+            for batch in parquet_file(ctx.input(index)).iter_batches(columns=["text", "kind"],
                                                                          batch_size=_BATCH_ROWS):
                 texts = batch["text"]
                 code = pc.equal(batch["kind"], "code").to_numpy(zero_copy_only=False) & self.params.code_tokens
@@ -135,8 +135,8 @@ class DedupMinhash(ClusterDedup):
         parts = []
         for shard in np.unique(shard_of).tolist():
             rows = docs[shard_of == shard] - offsets[shard]
-            with pa.memory_map(str(self._sets_path(ctx, shard))) as source:
-                column = pa.ipc.open_file(source).read_all().column(0)
+            with arrow_file(self._sets_path(ctx, shard), memory_map=True) as reader:
+                column = reader.read_all().column(0)
                 parts.append(column.take(pa.array(rows)).combine_chunks())
         column = pa.concat_arrays(parts) if parts else pa.array([], SETS.field(0).type)
         return column.flatten().to_numpy(), column.offsets.to_numpy()

@@ -9,37 +9,38 @@ renamed into place whole, like every other output.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+from upath import UPath
 
-from geocorpus.io.atomic import atomic_path
+from geocorpus.io.atomic import atomic_write
+from geocorpus.io.storage import arrow_file
 
 
-def write_partitions(path: Path, batch: pa.RecordBatch, part: np.ndarray, parts: int,
+def write_partitions(path: UPath, batch: pa.RecordBatch, part: np.ndarray, parts: int,
                      metadata: dict[str, str] | None = None) -> None:
     """Write the rows of `batch` to `path`, row i into partition `part[i]` (0 ≤ part < parts), order kept."""
     order = np.argsort(part, kind="stable")
     bounds = np.searchsorted(part[order], np.arange(parts + 1))
     schema = batch.schema.with_metadata(metadata or {})
-    with atomic_path(path) as tmp, pa.ipc.new_file(tmp, schema) as writer:
+    with atomic_write(path) as handle, pa.ipc.new_file(handle, schema) as writer:
         for number in range(parts):
             chosen = batch.take(pa.array(order[bounds[number]: bounds[number + 1]], pa.int64()))
             writer.write_batch(chosen.replace_schema_metadata(schema.metadata))
 
 
-def read_partition(paths: Iterable[Path], part: int, schema: pa.Schema) -> pa.Table:
+def read_partition(paths: Iterable[UPath], part: int, schema: pa.Schema) -> pa.Table:
     """Partition `part` of every file, concatenated in the order of `paths`."""
     batches = []
     for path in paths:
-        with pa.OSFile(str(path)) as source:  # read, not memory-mapped: the batch outlives the file handle
-            batches.append(pa.ipc.open_file(source).get_batch(part).replace_schema_metadata(None))
+        with arrow_file(path) as reader:  # read, not memory-mapped: the batch outlives the file handle
+            batches.append(reader.get_batch(part).replace_schema_metadata(None))
     return pa.Table.from_batches(batches, schema=schema.remove_metadata())
 
 
-def file_metadata(path: Path) -> dict[str, str]:
+def file_metadata(path: UPath) -> dict[str, str]:
     """The metadata a writer gave the file (read from its footer only)."""
-    with pa.OSFile(str(path)) as source:
-        metadata = pa.ipc.open_file(source).schema.metadata or {}
+    with arrow_file(path) as reader:
+        metadata = reader.schema.metadata or {}
     return {key.decode(): value.decode() for key, value in metadata.items()}

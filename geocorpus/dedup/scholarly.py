@@ -13,11 +13,11 @@ import json
 from typing import Any, Literal
 
 import numpy as np
-import pyarrow.parquet as pq
 from pydantic import Field
 
 from geocorpus.dedup import identifiers
 from geocorpus.dedup.clustered import ClusterDedup, ClusterDedupParams
+from geocorpus.io.storage import parquet_file
 from geocorpus.pipeline.registry import register_step
 from geocorpus.pipeline.stage import StageContext
 
@@ -62,7 +62,7 @@ class DedupScholarly(ClusterDedup):
         rows: list[int] = []
         kinds = set(self.params.kinds)
         offset = 0
-        for batch in pq.ParquetFile(ctx.inputs[index]).iter_batches(columns=["kind", "title", "meta"]):
+        for batch in parquet_file(ctx.input(index)).iter_batches(columns=["kind", "title", "meta"]):
             columns = (batch[name].to_pylist() for name in ("kind", "title", "meta"))
             for row, (kind, title, meta) in enumerate(zip(*columns, strict=True), offset):
                 if kind in kinds:

@@ -1,4 +1,9 @@
-"""Write-then-rename: a file under its final name is always complete, whatever kill came before."""
+"""Write-then-rename: a file under its final name is always complete, whatever kill came before.
+
+Local files are written under a temporary sibling name and renamed (`os.replace` is atomic). Object stores
+have no rename, but an object only appears when its upload completes: there the file is opened with
+fsspec's `autocommit=False`, committed on success and discarded (multipart upload aborted) on an error.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +13,19 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
+
+import pyarrow as pa
+from upath import UPath
+
+from geocorpus.io.storage import is_local, native
 
 TMP_MARK = ".tmp-"
 
 
 @contextmanager
 def atomic_path(final: Path) -> Iterator[Path]:
-    """Yield a temporary sibling path; rename it to `final` only if the block succeeds."""
+    """Yield a temporary sibling path of a local file; rename it to `final` only if the block succeeds."""
     final.parent.mkdir(parents=True, exist_ok=True)
     tmp = final.with_name(f".{final.name}{TMP_MARK}{uuid.uuid4().hex[:8]}")
     try:
@@ -25,12 +35,36 @@ def atomic_path(final: Path) -> Iterator[Path]:
         tmp.unlink(missing_ok=True)
 
 
-def write_json(path: Path, value: Any) -> None:
-    with atomic_path(path) as tmp:
-        tmp.write_text(json.dumps(value, indent=1, sort_keys=True, default=str), encoding="utf-8")
+@contextmanager
+def atomic_write(final: UPath | Path) -> Iterator[IO[bytes] | pa.NativeFile]:
+    """A binary file that appears under `final`, on any storage, only if the block succeeds.
+
+    A local file is Arrow's own (`OSFile`): Parquet and Arrow writers then write without Python in between.
+    """
+    if is_local(final):
+        with atomic_path(Path(native(final))) as tmp, pa.OSFile(str(tmp), "wb") as handle:
+            yield handle
+        return
+    handle = final.fs.open(final.path, "wb", autocommit=False)
+    try:
+        with handle:
+            yield handle
+    except BaseException:
+        handle.discard()
+        raise
+    handle.commit()
 
 
-def remove_leftovers(directory: Path) -> None:
+def write_text(path: UPath | Path, text: str) -> None:
+    with atomic_write(path) as handle:
+        handle.write(text.encode("utf-8"))
+
+
+def write_json(path: UPath | Path, value: Any) -> None:
+    write_text(path, json.dumps(value, indent=1, sort_keys=True, default=str))
+
+
+def remove_leftovers(directory: UPath | Path) -> None:
     """Delete temporary files a killed run left behind (they are never read)."""
     if directory.is_dir():
         for leftover in directory.rglob(f".*{TMP_MARK}*"):

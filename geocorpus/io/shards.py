@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from types import TracebackType
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from upath import UPath
 
 from geocorpus.document import REJECTED_SCHEMA, SCHEMA, Document
-from geocorpus.io.atomic import TMP_MARK
+from geocorpus.io.atomic import atomic_write
+from geocorpus.io.storage import parquet_file
 
 BATCH_ROWS = 1024
 
@@ -23,18 +25,19 @@ class ShardWriter:
     Rows are flushed in batches so a shard task's memory does not grow with its shard.
     """
 
-    def __init__(self, path: Path, rejected: bool = False) -> None:
+    def __init__(self, path: UPath | Path, rejected: bool = False) -> None:
         self.path = path
         self.schema = REJECTED_SCHEMA if rejected else SCHEMA
-        # A unique name: a task of a crashed driver may still be writing on a cluster while its rerun starts.
-        self.tmp = path.with_name(f".{path.name}{TMP_MARK}{uuid.uuid4().hex[:8]}")
         self.rows: list[dict] = []
         self.count = 0
+        self._file = ExitStack()
         self._writer: pq.ParquetWriter | None = None
 
     def __enter__(self) -> ShardWriter:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._writer = pq.ParquetWriter(self.tmp, self.schema, compression="zstd")
+        # Written under a unique temporary name (or an uncommitted upload): a task of a crashed driver may
+        # still be writing on a cluster while its rerun starts.
+        handle = self._file.enter_context(atomic_write(self.path))
+        self._writer = pq.ParquetWriter(handle, self.schema, compression="zstd")
         return self
 
     def add(self, doc: Document, rejected_by: str | None = None) -> None:
@@ -61,10 +64,10 @@ class ShardWriter:
                 self._flush()
             if self._writer is not None:
                 self._writer.close()
-            if kind is None:
-                self.tmp.replace(self.path)
-        finally:
-            self.tmp.unlink(missing_ok=True)
+        except BaseException as failure:
+            self._file.__exit__(type(failure), failure, failure.__traceback__)  # discarded, never renamed
+            raise
+        self._file.__exit__(kind, error, tb)  # renamed into place (committed) only when nothing failed
 
 
 def _with_detail(meta_json: str, detail: str) -> str:
@@ -73,9 +76,9 @@ def _with_detail(meta_json: str, detail: str) -> str:
     return json.dumps(meta, ensure_ascii=False, sort_keys=True, default=str)
 
 
-def read_shard(path: Path) -> Iterator[Document]:
+def read_shard(path: UPath | Path) -> Iterator[Document]:
     """Documents of one shard in their stored order, a row batch at a time."""
-    parquet = pq.ParquetFile(path)
+    parquet = parquet_file(path)
     for batch in parquet.iter_batches(batch_size=BATCH_ROWS):
         for row in batch.to_pylist():
             yield Document.from_row(row)

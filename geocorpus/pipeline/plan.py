@@ -12,6 +12,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from upath import UPath
+
 from geocorpus import __version__
 from geocorpus.io.shards import shard_name
 from geocorpus.pipeline import registry
@@ -26,24 +28,27 @@ DEFAULT_BUCKETS = 16
 
 @dataclass
 class Layout:
-    """Where a build keeps things; `data/` is what users read, `_work/` is the engine's."""
+    """Where a build keeps things; `data/` is what users read, `_work/` is the engine's.
 
-    root: Path
+    The root is a local path or an fsspec URL (`s3://bucket/corpus`): every stage writes through it.
+    """
+
+    root: UPath
 
     @property
-    def data(self) -> Path:
+    def data(self) -> UPath:
         return self.root / "data"
 
     @property
-    def rejected(self) -> Path:
+    def rejected(self) -> UPath:
         return self.root / "rejected"
 
     @property
-    def work(self) -> Path:
+    def work(self) -> UPath:
         return self.root / "_work"
 
     @property
-    def stats(self) -> Path:
+    def stats(self) -> UPath:
         return self.root / "stats.json"
 
 

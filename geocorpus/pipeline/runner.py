@@ -8,20 +8,19 @@ what is missing — and ends with the same dataset as one that was never interru
 from __future__ import annotations
 
 import json
-import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import pyarrow.parquet as pq
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from upath import UPath
 
 from geocorpus import __version__
 from geocorpus.executors.base import Executor
-from geocorpus.io.atomic import remove_leftovers, write_json
+from geocorpus.io.atomic import remove_leftovers, write_json, write_text
+from geocorpus.io.storage import forget_listings, parquet_file, remove_tree
 from geocorpus.pipeline.plan import Layout, Plan, StagePlan
 from geocorpus.pipeline.stage import Phase
 from geocorpus.pipeline.stats import StepCounter, merge_all
@@ -36,7 +35,7 @@ class OutputDirError(Exception):
 
 @dataclass
 class BuildResult:
-    output: Path
+    output: UPath
     counters: list[StepCounter]
     documents: int
     rejected: int
@@ -44,8 +43,8 @@ class BuildResult:
     unreachable: list[dict[str, str]]
 
 
-def prepare_output(root: Path, fresh: bool) -> Layout:
-    """Claim the output directory; refuse a non-empty one we did not create (we might delete it)."""
+def prepare_output(root: UPath, fresh: bool) -> Layout:
+    """Claim the output directory (or storage prefix); refuse a non-empty one we did not create."""
     if root.exists() and not root.is_dir():
         raise OutputDirError(f"output {root} exists and is not a directory; choose another --output")
     ours = (root / OWNER_FILE).is_file()
@@ -53,9 +52,9 @@ def prepare_output(root: Path, fresh: bool) -> Layout:
         raise OutputDirError(f"output {root} is a non-empty directory not made by geocorpus; "
                              "choose an empty or new --output")
     if fresh and ours:
-        shutil.rmtree(root)
+        remove_tree(root)
     root.mkdir(parents=True, exist_ok=True)
-    (root / OWNER_FILE).write_text(f"geocorpus {__version__} build output\n", encoding="utf-8")
+    write_text(root / OWNER_FILE, f"geocorpus {__version__} build output\n")
     return Layout(root)
 
 
@@ -69,9 +68,8 @@ def run_plan(plan: Plan, layout: Layout, executor: Executor, console: Console | 
         invalid = invalid or _stale(stage)
         if invalid:
             _wipe(stage, layout)
-        Path(stage.ctx.work_dir).mkdir(parents=True, exist_ok=True)
-        write_json(Path(stage.ctx.work_dir) / "fingerprint.json", {"fingerprint": stage.fingerprint})
-        remove_leftovers(Path(stage.ctx.output_dir))  # shards a killed run was writing (temp names are unique)
+        write_json(UPath(stage.ctx.work_dir) / "fingerprint.json", {"fingerprint": stage.fingerprint})
+        remove_leftovers(UPath(stage.ctx.output_dir))  # shards a killed run was writing (temp names are unique)
         for phase in stage.phases:
             for current in _rounds(stage, phase):
                 remove_leftovers(stage.ctx.scratch(current.name))
@@ -79,7 +77,7 @@ def run_plan(plan: Plan, layout: Layout, executor: Executor, console: Console | 
     remove_leftovers(layout.data)
     remove_leftovers(layout.rejected)
     counters = merge_all(results, plan.labels)
-    kept = sum(pq.ParquetFile(path).metadata.num_rows for path in layout.data.glob("*.parquet"))
+    kept = sum(parquet_file(path).metadata.num_rows for path in layout.data.glob("*.parquet"))
     rejected = sum(sum(c.dropped.values()) for c in counters)
     result = BuildResult(layout.root, counters, kept, rejected, time.perf_counter() - started, plan.unreachable)
     write_json(layout.stats, stats_document(result))
@@ -116,12 +114,13 @@ def _run_phase(stage: StagePlan, phase: str, tasks: list, executor: Executor, co
         for _task, result in executor.run(todo):
             results.append(result)
             progress.advance(bar)
+    forget_listings(UPath(stage.ctx.work_dir))  # the tasks wrote from other processes
     return results
 
 
 def _stale(stage: StagePlan) -> bool:
     """True when the stage's saved fingerprint is missing or differs: its tasks cannot be reused."""
-    saved = Path(stage.ctx.work_dir) / "fingerprint.json"
+    saved = UPath(stage.ctx.work_dir) / "fingerprint.json"
     try:
         return json.loads(saved.read_text(encoding="utf-8"))["fingerprint"] != stage.fingerprint
     except (OSError, ValueError, KeyError):
@@ -134,7 +133,7 @@ def _forget_other_stages(plan: Plan, layout: Layout) -> None:
     if layout.work.is_dir():
         for old in layout.work.iterdir():
             if old.name not in labels:
-                shutil.rmtree(old, ignore_errors=True)
+                remove_tree(old)
     if layout.rejected.is_dir():
         for old in layout.rejected.glob("*.parquet"):
             if old.name.split("-part-")[0] not in labels:
@@ -142,9 +141,9 @@ def _forget_other_stages(plan: Plan, layout: Layout) -> None:
 
 
 def _wipe(stage: StagePlan, layout: Layout) -> None:
-    shutil.rmtree(stage.ctx.work_dir, ignore_errors=True)
-    if Path(stage.ctx.output_dir) == layout.data:
-        shutil.rmtree(layout.data, ignore_errors=True)
+    remove_tree(UPath(stage.ctx.work_dir))
+    if UPath(stage.ctx.output_dir) == layout.data:
+        remove_tree(layout.data)
     for old in layout.rejected.glob(f"{stage.ctx.label}-*"):
         old.unlink()
 

@@ -12,9 +12,10 @@ so the dataset) independent of the executor and of the number of workers.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from types import TracebackType
 from typing import ClassVar, Literal
+
+from upath import UPath
 
 from geocorpus.document import Document
 from geocorpus.io.shards import ShardWriter, shard_name
@@ -37,7 +38,7 @@ class Phase:
 
 @dataclass(frozen=True)
 class StageContext:
-    """Where a stage reads and writes; plain strings so it pickles to any executor."""
+    """Where a stage reads and writes; plain strings (paths or fsspec URLs) so it pickles to any executor."""
 
     label: str
     inputs: tuple[str, ...]
@@ -46,14 +47,17 @@ class StageContext:
     rejected_dir: str
     buckets: int
 
-    def output(self, index: int) -> Path:
-        return Path(self.output_dir) / shard_name(index)
+    def input(self, index: int) -> UPath:
+        return UPath(self.inputs[index])
 
-    def rejected(self, index: int) -> Path:
-        return Path(self.rejected_dir) / f"{self.label}-{shard_name(index)}"
+    def output(self, index: int) -> UPath:
+        return UPath(self.output_dir) / shard_name(index)
 
-    def scratch(self, phase: str) -> Path:
-        return Path(self.work_dir) / phase
+    def rejected(self, index: int) -> UPath:
+        return UPath(self.rejected_dir) / f"{self.label}-{shard_name(index)}"
+
+    def scratch(self, phase: str) -> UPath:
+        return UPath(self.work_dir) / phase
 
 
 class GlobalStep(Step):

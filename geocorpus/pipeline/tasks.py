@@ -15,9 +15,12 @@ from pathlib import Path
 from time import perf_counter
 from typing import Any
 
+from upath import UPath
+
 from geocorpus.document import Document
 from geocorpus.io.atomic import write_json
 from geocorpus.io.shards import read_shard
+from geocorpus.io.storage import forget_listings
 from geocorpus.pipeline import registry
 from geocorpus.pipeline.stage import GlobalStep, ShardOutputs, StageContext
 from geocorpus.pipeline.stats import StepCounter, step_label
@@ -80,7 +83,7 @@ class Task:
     index: int
 
     @property
-    def marker(self) -> Path:
+    def marker(self) -> UPath:
         return self.ctx.scratch(self.phase) / "_done" / f"{self.index:05d}.json"
 
     def run(self) -> TaskResult:
@@ -102,7 +105,7 @@ class StreamTask(Task):
             docs: Iterable[Document] = source.read(partition)
             first = StepCounter(step_label(0, source.label()))
         else:
-            docs = read_shard(Path(self.ctx.inputs[self.index]))
+            docs = read_shard(self.ctx.input(self.index))
             first = StepCounter(step_label(0, "input"))
         counters = [first] + [StepCounter(config.label) for config in self.steps]
         with ShardOutputs(self.ctx, self.index) as outputs:
@@ -132,6 +135,7 @@ class GlobalTask(Task):
 
 def execute(task: Task) -> TaskResult:
     """Run a task and leave its marker; the one entry point every executor calls."""
+    forget_listings(UPath(task.ctx.work_dir))  # earlier phases ran in other processes
     result = task.run()
     write_json(task.marker, result)
     return result
