@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from results_md import write_section
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from dedup_corpus import labeled_corpus, synthetic_corpus
@@ -219,14 +220,7 @@ def write_results(args: argparse.Namespace, count: int, table: list, scale: list
                   f"{m.largest_process_mb:.0f} |" for size, m in scale]
     lines.append("")
     print("\n".join(lines))
-    results = HERE / "RESULTS.md"
-    text = results.read_text() if results.exists() else "# Benchmark results\n\n"
-    # The exact heading: other sections start with "## dedup" too ("## dedup components").
-    start = text.find("\n## dedup\n")
-    if start >= 0:
-        end = text.find("\n## ", start + 1)
-        text = text[:start + 1] + text[end + 1:] if end >= 0 else text[:start + 1]
-    results.write_text(text.rstrip() + "\n\n" + "\n".join(lines))
+    write_section("dedup", lines)
 
 
 if __name__ == "__main__":

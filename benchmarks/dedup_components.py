@@ -29,6 +29,8 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from results_md import write_section
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from dedup_corpus import synthetic_corpus
 from dedup_measure import measure
@@ -167,15 +169,8 @@ def report(args: argparse.Namespace, found: dict[str, dict]) -> None:
     lines += [f"| {label} | {r['seconds']:.1f} | {r['tree_mb']:.0f} |" for label, r in found.items()]
     lines.append("")
     print("\n".join(lines))
-    if args.no_results:
-        return
-    results = HERE / "RESULTS.md"
-    text = results.read_text() if results.exists() else "# Benchmark results\n\n"
-    start = text.find("## dedup components")
-    if start >= 0:
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + text[end + 1:] if end >= 0 else text[:start]
-    results.write_text(text.rstrip() + "\n\n" + "\n".join(lines))
+    if not args.no_results:
+        write_section("dedup components", lines)
 
 
 if __name__ == "__main__":

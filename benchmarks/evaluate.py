@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import argparse
 import platform
-import re
 import time
 from datetime import date
 from pathlib import Path
+
+from results_md import write_section
 
 from geocorpus.evaluate.lm import LocalLM
 from geocorpus.evaluate.mcq import loglik_requests
@@ -65,11 +66,7 @@ def main() -> None:
         f"Largest difference between the two settings' log-likelihoods: {drift:.2e} nats (padding changes nothing).",
         ""])
     print(section)
-    results = REPO / "benchmarks" / "RESULTS.md"
-    current = results.read_text(encoding="utf-8")
-    pattern = re.compile(r"^## evaluate\n.*?(?=^## |\Z)", re.S | re.M)
-    updated = pattern.sub(section + "\n", current) if pattern.search(current) else current.rstrip() + "\n\n" + section
-    results.write_text(updated, encoding="utf-8")
+    write_section("evaluate", section.splitlines())
 
 
 if __name__ == "__main__":

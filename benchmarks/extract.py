@@ -29,6 +29,7 @@ from pathlib import Path
 
 import trafilatura
 from pypdf import PdfReader
+from results_md import write_section
 
 from geocorpus.document import Document
 from geocorpus.extract.dispatch import extract_raw
@@ -38,7 +39,6 @@ from geocorpus.extract.step import Extract, ExtractParams
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "recipes" / "samples" / "geocode_pt"
-RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 # Words, and single characters of scripts written without spaces (CJK, Thai, Burmese), as F1 tokens.
 TOKEN = re.compile(r"[\u0e00-\u0e7f\u1000-\u109f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]|\w+")
 
@@ -218,16 +218,7 @@ def main() -> None:
     text = "\n".join(lines)
     print(text)
     if args.write:
-        write_section(text)
-
-
-def write_section(body: str) -> None:
-    """Replace (or append) the `## extract` section of RESULTS.md, leaving the others as they are."""
-    current = RESULTS.read_text(encoding="utf-8") if RESULTS.is_file() else "# Benchmark results\n"
-    section = f"## extract\n\n{body}\n"
-    pattern = re.compile(r"^## extract\n.*?(?=^## |\Z)", re.S | re.M)
-    updated = pattern.sub(section + "\n", current) if pattern.search(current) else current.rstrip() + "\n\n" + section
-    RESULTS.write_text(updated, encoding="utf-8")
+        write_section("extract", ["## extract", "", *lines])
 
 
 if __name__ == "__main__":

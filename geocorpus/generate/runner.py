@@ -3,8 +3,8 @@
 Task by task: units from the input documents, one request each, `complete_all` (which sends only what the
 request cache has no answer for — the exact resume after a crash), parsing, the verifiers in recipe order,
 then the task's outputs are written whole (derived from the cache, so rewriting them is cheap and a rerun
-gives the same files). Nothing fails silently: a backend error, an unparseable reply or a failed verifier
-becomes a rejected row with its reason, and stats.json counts every one.
+gives the same files). Nothing fails silently: a backend error, a reply cut at max_tokens, an unparseable reply
+or a failed verifier becomes a rejected row with its reason, and stats.json counts every one.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Any
 from rich.console import Console
 
 from geocorpus.document import Document, stable_id
-from geocorpus.generate.backends import Backend, Completion, make_backend
+from geocorpus.generate.backends import Backend, Completion, Request, make_backend
 from geocorpus.generate.client import complete_all
 from geocorpus.generate.config import GenerateRecipe, TaskEntry, load_generate_recipe
 from geocorpus.generate.inputs import input_files, read_documents
@@ -119,7 +119,7 @@ def _run_task(entry: TaskEntry, recipe: GenerateRecipe, backend: Backend, root: 
     pairs: list[dict[str, Any]] = []
     for unit, request, completion in zip(units, requests, completions, strict=True):
         prompt = request.messages[-1][1]
-        produced, failure = _pairs(entry, unit, completion)
+        produced, failure = _pairs(entry, unit, request, completion)
         if failure is not None:
             stage, reason, detail = failure
             failed[reason] += 1
@@ -187,11 +187,19 @@ def _light(doc: Document) -> Document:
     return replace(doc, text="", meta={})
 
 
-def _pairs(entry: TaskEntry, unit: Unit, completion: Completion) -> tuple[list[dict[str, Any]],
-                                                                          tuple[str, str, str] | None]:
-    """Pairs from one completion, or the failure as (stage, reason, detail)."""
+def _pairs(entry: TaskEntry, unit: Unit, request: Request,
+           completion: Completion) -> tuple[list[dict[str, Any]], tuple[str, str, str] | None]:
+    """Pairs from one completion, or the failure as (stage, reason, detail).
+
+    A reply cut at `max_tokens` is never parsed: its JSON can close early while the last field is cut
+    mid-sentence, and a pair that looks whole would hide the cut. It is a `parse` failure, not a `backend` one:
+    the answer is cached and a rerun gives the same reply; what helps is a larger `max_tokens`.
+    """
     if not completion.ok or completion.text is None:
         return [], ("backend", f"backend:{completion.error or 'unknown'}", completion.error or "")
+    if completion.truncated:
+        return [], ("parse", "truncated", f"finish_reason=length: the reply reached max_tokens={request.max_tokens}"
+                    f" ({completion.completion_tokens} completion tokens); raise the task's max_tokens")
     try:
         pairs = entry.task.pairs(parse_object(completion.text), unit)
     except Unparseable as error:

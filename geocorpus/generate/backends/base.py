@@ -65,6 +65,16 @@ class Completion:
     def ok(self) -> bool:
         return self.error is None and self.text is not None
 
+    @property
+    def truncated(self) -> bool:
+        """The reply stopped because it reached `max_tokens`, so its end is missing (whatever it looks like).
+
+        Every backend reports that as finish_reason "length" (OpenAI's name, which vLLM and the transformers
+        backend use too); a missing finish_reason — an old cache row, a server that does not say — is unknown,
+        which is not taken as truncated.
+        """
+        return self.finish_reason == "length"
+
     @classmethod
     def failure(cls, reason: str) -> Completion:
         return cls(text=None, error=reason, prompt_tokens=0, completion_tokens=0, finish_reason=None)

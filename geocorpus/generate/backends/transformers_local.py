@@ -149,19 +149,26 @@ class TransformersBackend(Backend):
                 for row, prompt_length in zip(output, prompt_lengths, strict=True)]
 
     def _completion(self, generated: Any, prompt_tokens: int, request: Request) -> Completion:
-        """Decode one row of new tokens: drop the padding after EOS, count tokens, apply stop strings."""
+        """Decode one row of new tokens: drop the padding, count tokens, apply stop strings, say why it ended.
+
+        `generate` pads a row that finished early (EOS or a stop string) with `pad_token_id` until the longest
+        row of the batch is done, so the padding is cut before counting. finish_reason is "length" (OpenAI's
+        meaning: cut by the limit) only when the row used all `max_tokens` without EOS or a stop string.
+        """
         ids = generated.tolist()
         eos = self.model.generation_config.eos_token_id
         eos_ids = set(eos if isinstance(eos, list) else [eos]) - {None}
-        finish = "length"
+        ended = False
         for position, token in enumerate(ids):
             if token in eos_ids:
-                ids, finish = ids[: position + 1], "stop"
+                ids, ended = ids[: position + 1], True
                 break
+        pad = self.tokenizer.pad_token_id
+        while not ended and ids and ids[-1] == pad:
+            ids.pop()
         text = self.tokenizer.decode(ids, skip_special_tokens=True)
         text, stopped = _cut_at_stop(text, request.stop)
-        if stopped:
-            finish = "stop"
+        finish = "stop" if ended or stopped or len(ids) < request.max_tokens else "length"
         if not text.strip():
             return Completion(text=None, error="empty_output", prompt_tokens=prompt_tokens,
                               completion_tokens=len(ids), finish_reason=finish)
