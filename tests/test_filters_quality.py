@@ -94,3 +94,17 @@ def test_fineweb_rejects_list_pages_and_keeps_prose() -> None:
     assert step.process(doc(menu)).rejection[0] == "fineweb_quality:few_punctuated_lines"
     kept = step.process(doc(prose(8)))
     assert kept.rejection is None and kept.scores["fineweb_punct_lines_ratio"] == 1.0
+
+
+def test_c4_bad_words_from_a_user_list_match_whole_words_and_cjk_substrings(tmp_path) -> None:
+    words = tmp_path / "bad.txt"
+    words.write_text("Damn\nhell\n\n傻瓜\n", encoding="utf-8")
+    step = C4Quality(C4Params(bad_words=str(words)))
+    page = prose(8)
+    assert step.process(doc(page + " What the hell happened here.")).rejection[0] == "c4_quality:bad_words"
+    shell = step.process(doc(page + " Shell beds and hello notes were logged."))  # inside other words: kept
+    assert shell.rejection is None and shell.scores["c4_bad_words"] == 0
+    assert step.process(doc(page + " 他说这个人是傻瓜。")).scores["c4_bad_words"] == 1
+    lenient = C4Quality(C4Params(bad_words=str(words), max_bad_words=2))
+    assert lenient.process(doc(page + " DAMN it. Damn.")).rejection is None
+    assert "c4_bad_words" not in C4Quality(C4Params()).process(doc(page)).scores  # no list: rule off
