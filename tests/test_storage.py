@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -160,3 +162,18 @@ def test_unknown_storage_is_one_clear_error(corpus: Path) -> None:
     assert result.exit_code != 0
     assert "nosuchfs" in result.output and "install" in result.output
     assert "Traceback" not in result.output
+
+
+def test_ray_executor_builds_into_s3_like_the_local_one(corpus: Path, bucket: str, tmp_path: Path) -> None:
+    """Ray's workers write shards, markers and dedup files to the bucket themselves (credentials and
+    endpoint from the environment, as on a cluster whose nodes are configured for S3)."""
+    ray = pytest.importorskip("ray", reason="the Ray executor needs the [ray] extra")
+    os.environ["RAY_USAGE_STATS_ENABLED"] = "0"
+    temp = Path(tempfile.mkdtemp(prefix="rt-", dir="/tmp"))  # Ray's socket paths must stay short
+    ray.init(num_cpus=2, include_dashboard=False, _temp_dir=str(temp), logging_level="warning")
+    try:
+        run_build(corpus / "recipe.yaml", output=f"{bucket}/ray", executor="ray")
+    finally:
+        ray.shutdown()
+        shutil.rmtree(temp, ignore_errors=True)
+    assert_same_build(corpus / "plain", UPath(f"{bucket}/ray"))
