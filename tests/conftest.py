@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
 import random
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
+from upath import UPath
 
 for _name in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "HF_HUB_DISABLE_TELEMETRY"):
     os.environ.setdefault(_name, "1")
@@ -66,3 +70,23 @@ def write_recipe(path: Path, body: str) -> Path:
 def html_corpus(tmp_path: Path) -> Path:
     write_html_corpus(tmp_path / "pages", 60, duplicates=5)
     return tmp_path / "pages"
+
+
+def read_shards(directory: Path | UPath) -> pa.Table:
+    """Every Parquet shard of a build folder (local or fsspec), in name order, as one table."""
+    files = sorted(directory.glob("*.parquet"), key=lambda path: path.name)
+    return pa.concat_tables([pq.read_table(path.open("rb")) for path in files])
+
+
+def step_counts(output: Path | UPath) -> list[dict]:
+    """stats.json without the timings (the only part that may differ between two runs)."""
+    steps = json.loads((output / "stats.json").read_text())["steps"]
+    return [{k: v for k, v in step.items() if k != "seconds"} for step in steps]
+
+
+def assert_same_build(expected: Path | UPath, actual: Path | UPath) -> None:
+    """Same shard files, rows, rejections and counts: what 'the same dataset' means between two builds."""
+    assert sorted(p.name for p in (actual / "data").iterdir()) == sorted(p.name for p in (expected / "data").iterdir())
+    assert read_shards(actual / "data").equals(read_shards(expected / "data"))
+    assert read_shards(actual / "rejected").equals(read_shards(expected / "rejected"))
+    assert step_counts(actual) == step_counts(expected)

@@ -16,11 +16,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
-from conftest import REPO, write_html_corpus, write_recipe
+from conftest import REPO, assert_same_build, read_shards, write_html_corpus, write_recipe
 
 from geocorpus.build import run_build
 from geocorpus.cli import main
@@ -79,30 +77,15 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def read(directory: Path) -> pa.Table:
-    return pa.concat_tables([pq.read_table(f) for f in sorted(directory.glob("*.parquet"))])
-
-
-def counts(output: Path) -> list[dict]:
-    """stats.json without the timings (the only part that may differ between two runs)."""
-    steps = json.loads((output / "stats.json").read_text())["steps"]
-    return [{k: v for k, v in step.items() if k != "seconds"} for step in steps]
-
-
-def assert_same_build(expected: Path, actual: Path) -> None:
-    assert sorted(p.name for p in (actual / "data").iterdir()) == sorted(p.name for p in (expected / "data").iterdir())
-    assert read(actual / "data").equals(read(expected / "data"))
-    assert read(actual / "rejected").equals(read(expected / "rejected"))
-    assert counts(actual) == counts(expected)
 
 
 def test_ray_build_equals_local_build(cluster: str, corpus: Path) -> None:
     result = run_build(corpus / "recipe.yaml", output=corpus / "ray", executor="ray")
     assert_same_build(corpus / "local", corpus / "ray")
-    reasons = set(read(corpus / "ray" / "rejected")["reason"].to_pylist())
+    reasons = set(read_shards(corpus / "ray" / "rejected")["reason"].to_pylist())
     # The comparison covers every kind of decision: filters and all three dedups rejected something.
     assert {"dedup_exact:duplicate", "dedup_minhash:near_duplicate", "gopher_quality:too_few_words"} <= reasons
-    clusters = [json.loads(s).get("dup_cluster") for s in read(corpus / "ray" / "data")["scores"].to_pylist()]
+    clusters = [json.loads(s).get("dup_cluster") for s in read_shards(corpus / "ray" / "data")["scores"].to_pylist()]
     assert len(set(clusters)) == result.documents
 
 

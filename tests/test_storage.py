@@ -4,7 +4,6 @@ write never leaves an object behind."""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
@@ -16,11 +15,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import datasets
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
-from conftest import write_html_corpus, write_recipe
+from conftest import assert_same_build, read_shards, write_html_corpus, write_recipe
 from upath import UPath
 
 from geocorpus.build import run_build
@@ -76,21 +73,6 @@ def bucket() -> Iterator[str]:
         server.stop()
 
 
-def read(directory: UPath | Path) -> pa.Table:
-    files = sorted(directory.glob("*.parquet"), key=lambda p: p.name)
-    return pa.concat_tables([pq.read_table(f.open("rb")) for f in files])
-
-
-def counts(output: UPath | Path) -> list[dict]:
-    steps = json.loads((output / "stats.json").read_text())["steps"]
-    return [{k: v for k, v in step.items() if k != "seconds"} for step in steps]
-
-
-def assert_same_build(expected: Path, actual: UPath) -> None:
-    assert sorted(p.name for p in (actual / "data").iterdir()) == sorted(p.name for p in (expected / "data").iterdir())
-    assert read(actual / "data").equals(read(expected / "data"))
-    assert read(actual / "rejected").equals(read(expected / "rejected"))
-    assert counts(actual) == counts(expected)
 
 
 def markers(output: UPath) -> dict[str, str]:
@@ -101,7 +83,7 @@ def test_file_url_build_equals_plain_folder_build(corpus: Path) -> None:
     result = run_build(corpus / "recipe.yaml", output=f"file://{corpus}/as-url", workers=2)
     assert str(result.output) == f"file://{corpus}/as-url"
     assert_same_build(corpus / "plain", corpus / "as-url")
-    reasons = set(read(corpus / "as-url" / "rejected")["reason"].to_pylist())
+    reasons = set(read_shards(corpus / "as-url" / "rejected")["reason"].to_pylist())
     assert {"dedup_exact:duplicate", "dedup_minhash:near_duplicate"} <= reasons
 
 
@@ -109,7 +91,7 @@ def test_s3_build_equals_plain_folder_build_and_resumes_from_its_markers(corpus:
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     output = UPath(f"{bucket}/first")
     result = run_build(corpus / "recipe.yaml", output=str(output), workers=2)  # workers are other processes
-    assert result.documents == read(corpus / "plain" / "data").num_rows > 0
+    assert result.documents == read_shards(corpus / "plain" / "data").num_rows > 0
     assert_same_build(corpus / "plain", output)
     assert (output / "recipe.yaml").read_text() == (corpus / "recipe.yaml").read_text()
     done = markers(output)
@@ -122,7 +104,7 @@ def test_s3_build_equals_plain_folder_build_and_resumes_from_its_markers(corpus:
     # What the README tells users to run; `datasets` refuses every remote URL offline, this one is loopback.
     monkeypatch.setattr(datasets.config, "HF_HUB_OFFLINE", False)
     rows = datasets.load_dataset("parquet", data_files=f"{output}/data/*.parquet", split="train")
-    assert rows["id"] == read(corpus / "plain" / "data")["id"].to_pylist()
+    assert rows["id"] == read_shards(corpus / "plain" / "data")["id"].to_pylist()
 
 
 def test_s3_build_killed_midway_resumes_to_the_same_output(corpus: Path, bucket: str) -> None:
