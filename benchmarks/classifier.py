@@ -50,7 +50,8 @@ def main() -> None:
         "## classifier", "",
         f"`{command}` on {platform.machine()}, {platform.processor() or 'cpu'}, 1 process, Python "
         f"{platform.python_version()}, {date.today()}. Held-out sources only (never trained on; the split is by "
-        "source), cut by scripts/geo_model_eval.py; AUC is threshold-free, P / R are at the default threshold 0.5. "
+        "source), cut by scripts/geo_model_eval.py, plus its hand-written exam-question probe; AUC is "
+        "threshold-free, P / R are at the default threshold 0.5. "
         f"Shipped model: {GEO_MODEL.stat().st_size / 1e6:.2f} MB.", "",
         table(rows), "",
         f"Scoring speed (shipped model, one process, batch): {len(texts)} held-out texts, {megabytes:.1f} MB in "

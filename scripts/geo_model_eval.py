@@ -90,7 +90,7 @@ def _draw(texts: list[str], rng: random.Random) -> list[str]:
 
 
 def build_slices(sources: list[HeldOut], seed: int = 7) -> list[Slice]:
-    """EN short, EN long, ZH short, ZH long, API docs, and everything held out (whole texts)."""
+    """EN short, EN long, ZH short, ZH long, API docs, everything held out (whole texts), and the exam probe."""
     rng = random.Random(seed)
     whole = {s.name: [t for t in s.read() if t.strip()] for s in sources}
     cut: dict[str, dict[bool, list[str]]] = {}
@@ -108,8 +108,53 @@ def build_slices(sources: list[HeldOut], seed: int = 7) -> list[Slice]:
         if source.style == "api":
             add("api docs (one module's docstrings)", source.geo, texts)
         add("all held-out sources (whole texts)", source.geo, texts)
-    return [Slice(name, parts[True], parts[False]) for name, parts in sorted(cut.items())
-            if parts[True] and parts[False]]
+    return [*(Slice(name, parts[True], parts[False]) for name, parts in sorted(cut.items())
+              if parts[True] and parts[False]), exam_probe()]
+
+
+def exam_probe() -> Slice:
+    """The issue's own check in miniature: exam-style geoscience questions against news and blog sentences of
+    the same length and form ("Why …?", "Describe …"). Written for this evaluation, never trained on; 16 + 16
+    texts, so an AUC moves by about 0.004 per swapped pair and is read as a direction, not a figure."""
+    return Slice("exam-style questions vs news/blog sentences (hand-written probe)", EXAM_GEO, EXAM_GENERAL)
+
+
+EXAM_GEO = [
+    "Which type of plate boundary produces the deepest ocean trenches on Earth?",
+    "Explain why the porosity of sandstone decreases with burial depth.",
+    "What is the main difference between a mafic and a felsic magma?",
+    "Describe how a hanging valley forms during glaciation.",
+    "Which mineral is the most abundant in the continental crust?",
+    "Why do S-waves not travel through the liquid outer core?",
+    "How does the Coriolis effect influence the direction of trade winds?",
+    "What controls the hydraulic conductivity of an unconfined aquifer?",
+    "Name the rock formed when limestone undergoes regional metamorphism.",
+    "Explain the role of evapotranspiration in the water balance of a catchment.",
+    "What evidence from seafloor magnetic anomalies supports seafloor spreading?",
+    "Describe the process of chemical weathering of feldspar to clay minerals.",
+    "Why is the troposphere warmer near the surface than at its top?",
+    "How is the magnitude of an earthquake related to the energy it releases?",
+    "What is an alluvial fan and where does it usually form?",
+    "Outline how sea-level changes are recorded in sedimentary sequences.",
+]
+EXAM_GENERAL = [
+    "Which player scored the winning goal in last night's cup final?",
+    "Explain why the central bank raised interest rates again this quarter.",
+    "What is the main difference between a sourdough and a yeast bread?",
+    "Describe how the new tax rules affect small businesses.",
+    "The minister announced a review of hospital waiting lists on Monday.",
+    "Why do so many people move to the city after finishing school?",
+    "How does the new smartphone compare with last year's model?",
+    "Shares fell sharply after the company reported lower profits.",
+    "Name the author who won this year's prize for fiction.",
+    "I spent the weekend painting the kitchen and planting tomatoes.",
+    "What should parents know about the changes to the school timetable?",
+    "The festival attracted thousands of visitors despite the rain.",
+    "Our team finally shipped the new version of the mobile app.",
+    "How much should you save each month for retirement?",
+    "The film's soundtrack was recorded in a small studio in Berlin.",
+    "Police are asking witnesses to the accident to come forward.",
+]
 
 
 def score_slices(model: Any, slices: list[Slice]) -> list[tuple[Slice, Report]]:

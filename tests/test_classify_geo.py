@@ -193,3 +193,17 @@ def test_evaluation_slices_cut_sentences_and_passages_by_source() -> None:
     names = {s.name: (len(s.geo), len(s.general)) for s in build_slices(sources)}
     assert names["all held-out sources (whole texts)"] == (1, 1)
     assert names["en short (sentences, 8-40 tokens)"][1] == 1
+    assert names["exam-style questions vs news/blog sentences (hand-written probe)"] == (16, 16)
+
+
+def test_shipped_model_ranks_exam_style_questions_above_news_sentences() -> None:
+    """The issue checks exam questions against news and blogs. The hand-written probe in geo_model_eval is a
+    guard, not the target: the model built with unigrams and 15 epochs scored 0.66 here, the shipped one 0.76;
+    the issue's 0.95 is not reached (see geocorpus/classify/models/README.md)."""
+    _build_scripts()
+    from geo_model_eval import exam_probe
+
+    probe = exam_probe()
+    scores = geo_scores(load(str(GEO_MODEL)), probe.geo + probe.general)
+    assert roc_auc(np.array(scores), np.array([True] * len(probe.geo) + [False] * len(probe.general))) >= 0.7
+    assert max(scores[len(probe.geo):]) < 0.5  # no news or blog sentence is taken for geoscience
