@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import sys
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from importlib.resources import files
@@ -35,9 +36,11 @@ def load(path: str) -> Any:
     return fasttext.load_model(path)
 
 
-def geo_scores(model: Any, texts: list[str]) -> list[float]:
-    """P(geoscience) for each text (both labels are asked for, so this is the positive class's probability)."""
-    labels, probs = model.predict([prepare(t) for t in texts], k=2)
+def geo_scores(model: Any, texts: list[str], normalise: Callable[[str], str] = prepare) -> list[float]:
+    """P(geoscience) for each text (both labels are asked for, so this is the positive class's probability).
+    `normalise` must be what the model's training text went through: `prepare`, unless a benchmark scores a
+    model trained by an older geocorpus side by side."""
+    labels, probs = model.predict([normalise(t) for t in texts], k=2)
     out = []
     for names, values in zip(labels, probs, strict=True):
         by_label = dict(zip(names, values, strict=True))
