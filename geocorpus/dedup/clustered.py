@@ -28,13 +28,12 @@ killed at any point is simply run again.
 from __future__ import annotations
 
 import json
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import Field
-from upath import UPath
 
 from geocorpus.dedup.components import labels, star_round, unstable
 from geocorpus.dedup.keep_policy import PRIORITY_SCHEMA, KeepPolicyParams, keepers, priorities
@@ -44,6 +43,9 @@ from geocorpus.io.shards import read_shard, shard_name
 from geocorpus.io.storage import read_parquet
 from geocorpus.pipeline.stage import GlobalStep, Phase, ShardOutputs, StageContext
 from geocorpus.pipeline.stats import StepCounter
+
+if TYPE_CHECKING:
+    from geocorpus.io.storage import StoragePath
 
 KEYS = pa.schema([("key", pa.uint64()), ("row", pa.int32())])
 EDGES = pa.schema([("node", pa.int64()), ("other", pa.int64())])
@@ -109,23 +111,23 @@ class ClusterDedup(GlobalStep):
         return True
 
     # -- paths -------------------------------------------------------------------------------------------
-    def _keys_path(self, ctx: StageContext, shard: int) -> UPath:
+    def _keys_path(self, ctx: StageContext, shard: int) -> StoragePath:
         return ctx.scratch(self.key_phase) / "keys" / shard_name(shard).replace(".parquet", ".arrow")
 
-    def _priority_path(self, ctx: StageContext, shard: int) -> UPath:
+    def _priority_path(self, ctx: StageContext, shard: int) -> StoragePath:
         return ctx.scratch(self.key_phase) / "priority" / shard_name(shard)
 
     @staticmethod
-    def _partitioned_path(ctx: StageContext, phase: str, task: int) -> UPath:
+    def _partitioned_path(ctx: StageContext, phase: str, task: int) -> StoragePath:
         return ctx.scratch(phase) / f"part-{task:05d}.arrow"
 
-    def _round_path(self, ctx: StageContext, number: int, part: int) -> UPath:
+    def _round_path(self, ctx: StageContext, number: int, part: int) -> StoragePath:
         """Edges written by task `part` of round `number` (round -1: the pairs phase)."""
         phase = "pairs" if number < 0 else Phase("components", "bucket").round(number).name
         return self._partitioned_path(ctx, phase, part)
 
     @staticmethod
-    def _offsets_path(ctx: StageContext) -> UPath:
+    def _offsets_path(ctx: StageContext) -> StoragePath:
         return ctx.scratch("pairs") / "offsets.json"
 
     # -- phase 1 -----------------------------------------------------------------------------------------
@@ -157,7 +159,7 @@ class ClusterDedup(GlobalStep):
         write_json(self._offsets_path(ctx), offsets.tolist())  # every task writes the same list
 
     @staticmethod
-    def _write_edges(path: UPath, low: np.ndarray, high: np.ndarray, ctx: StageContext,
+    def _write_edges(path: StoragePath, low: np.ndarray, high: np.ndarray, ctx: StageContext,
                      metadata: dict[str, str]) -> None:
         """Undirected edges in both directions, each under its node's partition."""
         node, other = np.concatenate([low, high]), np.concatenate([high, low])

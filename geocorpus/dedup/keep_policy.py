@@ -8,16 +8,18 @@ same choice whatever the shard order or worker count.
 from __future__ import annotations
 
 import json
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import Field
-from upath import UPath
 
 from geocorpus.dedup import identifiers
 from geocorpus.io.storage import parquet_file
 from geocorpus.pipeline.step import Params
+
+if TYPE_CHECKING:
+    from geocorpus.io.storage import StoragePath
 
 Preference = Literal["published", "open_license", "quality", "longer"]
 #: Higher is better for each; `version` breaks ties between two preprints (the later one is kept).
@@ -41,7 +43,7 @@ class KeepPolicyParams(Params):
     )
 
 
-def priorities(shard: UPath, quality_score: str | None) -> pa.Table:
+def priorities(shard: StoragePath, quality_score: str | None) -> pa.Table:
     """The numbers the keep policy compares, one row per document of the shard (text is only measured)."""
     rows: dict[str, list] = {name: [] for name in PRIORITY_SCHEMA.names}
     parquet = parquet_file(shard)

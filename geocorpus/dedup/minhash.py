@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from contextlib import ExitStack
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import Field, model_validator
-from upath import UPath
 
 from geocorpus.dedup.clustered import ClusterDedup, ClusterDedupParams
 from geocorpus.dedup.shingles import shingle, unique_per_doc
@@ -25,6 +25,9 @@ from geocorpus.io.shards import shard_name
 from geocorpus.io.storage import arrow_file, parquet_file
 from geocorpus.pipeline.registry import register_step
 from geocorpus.pipeline.stage import StageContext
+
+if TYPE_CHECKING:
+    from geocorpus.io.storage import StoragePath
 
 _BATCH_ROWS = 1024
 _ALL_PAIRS_UP_TO = 64  # larger runs of one band key (mass copies) are linked as a star
@@ -76,7 +79,7 @@ class DedupMinhash(ClusterDedup):
         """Verified candidates need all pairs of a band bucket: a star alone loses verified pairs."""
         return _ALL_PAIRS_UP_TO if self.params.verify else 0
 
-    def _sets_path(self, ctx: StageContext, shard: int) -> UPath:
+    def _sets_path(self, ctx: StageContext, shard: int) -> StoragePath:
         return ctx.scratch(self.key_phase) / "sets" / shard_name(shard).replace(".parquet", ".arrow")
 
     def shard_keys(self, index: int, ctx: StageContext) -> tuple[np.ndarray, np.ndarray]:

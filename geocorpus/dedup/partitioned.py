@@ -9,16 +9,19 @@ renamed into place whole, like every other output.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
-from upath import UPath
 
 from geocorpus.io.atomic import atomic_write
 from geocorpus.io.storage import arrow_file
 
+if TYPE_CHECKING:
+    from geocorpus.io.storage import StoragePath
 
-def write_partitions(path: UPath, batch: pa.RecordBatch, part: np.ndarray, parts: int,
+
+def write_partitions(path: StoragePath, batch: pa.RecordBatch, part: np.ndarray, parts: int,
                      metadata: dict[str, str] | None = None) -> None:
     """Write the rows of `batch` to `path`, row i into partition `part[i]` (0 ≤ part < parts), order kept."""
     order = np.argsort(part, kind="stable")
@@ -30,7 +33,7 @@ def write_partitions(path: UPath, batch: pa.RecordBatch, part: np.ndarray, parts
             writer.write_batch(chosen.replace_schema_metadata(schema.metadata))
 
 
-def read_partition(paths: Iterable[UPath], part: int, schema: pa.Schema) -> pa.Table:
+def read_partition(paths: Iterable[StoragePath], part: int, schema: pa.Schema) -> pa.Table:
     """Partition `part` of every file, concatenated in the order of `paths`."""
     batches = []
     for path in paths:
@@ -39,7 +42,7 @@ def read_partition(paths: Iterable[UPath], part: int, schema: pa.Schema) -> pa.T
     return pa.Table.from_batches(batches, schema=schema.remove_metadata())
 
 
-def file_metadata(path: UPath) -> dict[str, str]:
+def file_metadata(path: StoragePath) -> dict[str, str]:
     """The metadata a writer gave the file (read from its footer only)."""
     with arrow_file(path) as reader:
         metadata = reader.schema.metadata or {}

@@ -13,12 +13,14 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import pyarrow as pa
-from upath import UPath
 
 from geocorpus.io.storage import is_local, native
+
+if TYPE_CHECKING:
+    from geocorpus.io.storage import StoragePath
 
 TMP_MARK = ".tmp-"
 
@@ -36,7 +38,7 @@ def atomic_path(final: Path) -> Iterator[Path]:
 
 
 @contextmanager
-def atomic_write(final: UPath | Path) -> Iterator[IO[bytes] | pa.NativeFile]:
+def atomic_write(final: StoragePath) -> Iterator[IO[bytes] | pa.NativeFile]:
     """A binary file that appears under `final`, on any storage, only if the block succeeds.
 
     A local file is Arrow's own (`OSFile`): Parquet and Arrow writers then write without Python in between.
@@ -55,16 +57,16 @@ def atomic_write(final: UPath | Path) -> Iterator[IO[bytes] | pa.NativeFile]:
     handle.commit()
 
 
-def write_text(path: UPath | Path, text: str) -> None:
+def write_text(path: StoragePath, text: str) -> None:
     with atomic_write(path) as handle:
         handle.write(text.encode("utf-8"))
 
 
-def write_json(path: UPath | Path, value: Any) -> None:
+def write_json(path: StoragePath, value: Any) -> None:
     write_text(path, json.dumps(value, indent=1, sort_keys=True, default=str))
 
 
-def remove_leftovers(directory: UPath | Path) -> None:
+def remove_leftovers(directory: StoragePath) -> None:
     """Delete temporary files a killed run left behind (they are never read)."""
     if directory.is_dir():
         for leftover in directory.rglob(f".*{TMP_MARK}*"):

@@ -5,16 +5,18 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import ExitStack
-from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from upath import UPath
 
 from geocorpus.document import REJECTED_SCHEMA, SCHEMA, Document
 from geocorpus.io.atomic import atomic_write
 from geocorpus.io.storage import parquet_file
+
+if TYPE_CHECKING:
+    from geocorpus.io.storage import StoragePath
 
 BATCH_ROWS = 1024
 
@@ -25,7 +27,7 @@ class ShardWriter:
     Rows are flushed in batches so a shard task's memory does not grow with its shard.
     """
 
-    def __init__(self, path: UPath | Path, rejected: bool = False) -> None:
+    def __init__(self, path: StoragePath, rejected: bool = False) -> None:
         self.path = path
         self.schema = REJECTED_SCHEMA if rejected else SCHEMA
         self.rows: list[dict] = []
@@ -76,7 +78,7 @@ def _with_detail(meta_json: str, detail: str) -> str:
     return json.dumps(meta, ensure_ascii=False, sort_keys=True, default=str)
 
 
-def read_shard(path: UPath | Path) -> Iterator[Document]:
+def read_shard(path: StoragePath) -> Iterator[Document]:
     """Documents of one shard in their stored order, a row batch at a time."""
     parquet = parquet_file(path)
     for batch in parquet.iter_batches(batch_size=BATCH_ROWS):

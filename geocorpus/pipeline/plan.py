@@ -11,8 +11,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from upath import UPath
+from typing import TYPE_CHECKING
 
 from geocorpus import __version__
 from geocorpus.io.shards import shard_name
@@ -21,6 +20,9 @@ from geocorpus.pipeline.stage import GlobalStep, Phase, StageContext
 from geocorpus.pipeline.tasks import GlobalTask, SourceConfig, StepConfig, StreamTask, Task, build_step
 from geocorpus.recipe import Recipe
 from geocorpus.sources.base import SourceUnavailable
+
+if TYPE_CHECKING:
+    from geocorpus.io.storage import StoragePath
 
 STREAM = (Phase("stream", "shard"),)
 DEFAULT_BUCKETS = 16
@@ -33,22 +35,22 @@ class Layout:
     The root is a local path or an fsspec URL (`s3://bucket/corpus`): every stage writes through it.
     """
 
-    root: UPath
+    root: StoragePath
 
     @property
-    def data(self) -> UPath:
+    def data(self) -> StoragePath:
         return self.root / "data"
 
     @property
-    def rejected(self) -> UPath:
+    def rejected(self) -> StoragePath:
         return self.root / "rejected"
 
     @property
-    def work(self) -> UPath:
+    def work(self) -> StoragePath:
         return self.root / "_work"
 
     @property
-    def stats(self) -> UPath:
+    def stats(self) -> StoragePath:
         return self.root / "stats.json"
 
 

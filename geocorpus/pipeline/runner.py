@@ -11,19 +11,21 @@ import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from upath import UPath
 
 from geocorpus import __version__
 from geocorpus.executors.base import Executor
 from geocorpus.io.atomic import remove_leftovers, write_json, write_text
-from geocorpus.io.storage import forget_listings, parquet_file, remove_tree
+from geocorpus.io.storage import forget_listings, parquet_file, path_of, remove_tree
 from geocorpus.pipeline.plan import Layout, Plan, StagePlan
 from geocorpus.pipeline.stage import Phase
 from geocorpus.pipeline.stats import StepCounter, merge_all
+
+if TYPE_CHECKING:
+    from geocorpus.io.storage import StoragePath
 
 OWNER_FILE = ".geocorpus"
 MAX_ROUNDS = 1000  # an iterated phase that has not converged by then has a bug, not a big input
@@ -35,7 +37,7 @@ class OutputDirError(Exception):
 
 @dataclass
 class BuildResult:
-    output: UPath
+    output: StoragePath
     counters: list[StepCounter]
     documents: int
     rejected: int
@@ -43,7 +45,7 @@ class BuildResult:
     unreachable: list[dict[str, str]]
 
 
-def prepare_output(root: UPath, fresh: bool) -> Layout:
+def prepare_output(root: StoragePath, fresh: bool) -> Layout:
     """Claim the output directory (or storage prefix); refuse a non-empty one we did not create."""
     if root.exists() and not root.is_dir():
         raise OutputDirError(f"output {root} exists and is not a directory; choose another --output")
@@ -68,8 +70,8 @@ def run_plan(plan: Plan, layout: Layout, executor: Executor, console: Console | 
         invalid = invalid or _stale(stage)
         if invalid:
             _wipe(stage, layout)
-        write_json(UPath(stage.ctx.work_dir) / "fingerprint.json", {"fingerprint": stage.fingerprint})
-        remove_leftovers(UPath(stage.ctx.output_dir))  # shards a killed run was writing (temp names are unique)
+        write_json(path_of(stage.ctx.work_dir) / "fingerprint.json", {"fingerprint": stage.fingerprint})
+        remove_leftovers(path_of(stage.ctx.output_dir))  # shards a killed run was writing (temp names are unique)
         for phase in stage.phases:
             for current in _rounds(stage, phase):
                 remove_leftovers(stage.ctx.scratch(current.name))
@@ -114,13 +116,13 @@ def _run_phase(stage: StagePlan, phase: str, tasks: list, executor: Executor, co
         for _task, result in executor.run(todo):
             results.append(result)
             progress.advance(bar)
-    forget_listings(UPath(stage.ctx.work_dir))  # the tasks wrote from other processes
+    forget_listings(path_of(stage.ctx.work_dir))  # the tasks wrote from other processes
     return results
 
 
 def _stale(stage: StagePlan) -> bool:
     """True when the stage's saved fingerprint is missing or differs: its tasks cannot be reused."""
-    saved = UPath(stage.ctx.work_dir) / "fingerprint.json"
+    saved = path_of(stage.ctx.work_dir) / "fingerprint.json"
     try:
         return json.loads(saved.read_text(encoding="utf-8"))["fingerprint"] != stage.fingerprint
     except (OSError, ValueError, KeyError):
@@ -141,8 +143,8 @@ def _forget_other_stages(plan: Plan, layout: Layout) -> None:
 
 
 def _wipe(stage: StagePlan, layout: Layout) -> None:
-    remove_tree(UPath(stage.ctx.work_dir))
-    if UPath(stage.ctx.output_dir) == layout.data:
+    remove_tree(path_of(stage.ctx.work_dir))
+    if path_of(stage.ctx.output_dir) == layout.data:
         remove_tree(layout.data)
     for old in layout.rejected.glob(f"{stage.ctx.label}-*"):
         old.unlink()

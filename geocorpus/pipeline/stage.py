@@ -13,14 +13,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from types import TracebackType
-from typing import ClassVar, Literal
-
-from upath import UPath
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from geocorpus.document import Document
 from geocorpus.io.shards import ShardWriter, shard_name
+from geocorpus.io.storage import path_of
 from geocorpus.pipeline.stats import StepCounter
 from geocorpus.pipeline.step import Step
+
+if TYPE_CHECKING:
+    from geocorpus.io.storage import StoragePath
 
 
 @dataclass(frozen=True)
@@ -47,17 +49,17 @@ class StageContext:
     rejected_dir: str
     buckets: int
 
-    def input(self, index: int) -> UPath:
-        return UPath(self.inputs[index])
+    def input(self, index: int) -> StoragePath:
+        return path_of(self.inputs[index])
 
-    def output(self, index: int) -> UPath:
-        return UPath(self.output_dir) / shard_name(index)
+    def output(self, index: int) -> StoragePath:
+        return path_of(self.output_dir) / shard_name(index)
 
-    def rejected(self, index: int) -> UPath:
-        return UPath(self.rejected_dir) / f"{self.label}-{shard_name(index)}"
+    def rejected(self, index: int) -> StoragePath:
+        return path_of(self.rejected_dir) / f"{self.label}-{shard_name(index)}"
 
-    def scratch(self, phase: str) -> UPath:
-        return UPath(self.work_dir) / phase
+    def scratch(self, phase: str) -> StoragePath:
+        return path_of(self.work_dir) / phase
 
 
 class GlobalStep(Step):

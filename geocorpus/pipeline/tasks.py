@@ -13,19 +13,20 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from time import perf_counter
-from typing import Any
-
-from upath import UPath
+from typing import TYPE_CHECKING, Any
 
 from geocorpus.document import Document
 from geocorpus.io.atomic import write_json
 from geocorpus.io.shards import read_shard
-from geocorpus.io.storage import forget_listings
+from geocorpus.io.storage import forget_listings, path_of
 from geocorpus.pipeline import registry
 from geocorpus.pipeline.stage import GlobalStep, ShardOutputs, StageContext
 from geocorpus.pipeline.stats import StepCounter, step_label
 from geocorpus.pipeline.step import Step
 from geocorpus.sources.base import Partition, Source
+
+if TYPE_CHECKING:
+    from geocorpus.io.storage import StoragePath
 
 TaskResult = dict[str, dict[str, Any]]
 
@@ -83,7 +84,7 @@ class Task:
     index: int
 
     @property
-    def marker(self) -> UPath:
+    def marker(self) -> StoragePath:
         return self.ctx.scratch(self.phase) / "_done" / f"{self.index:05d}.json"
 
     def run(self) -> TaskResult:
@@ -135,7 +136,7 @@ class GlobalTask(Task):
 
 def execute(task: Task) -> TaskResult:
     """Run a task and leave its marker; the one entry point every executor calls."""
-    forget_listings(UPath(task.ctx.work_dir))  # earlier phases ran in other processes
+    forget_listings(path_of(task.ctx.work_dir))  # earlier phases ran in other processes
     result = task.run()
     write_json(task.marker, result)
     return result
