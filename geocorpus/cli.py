@@ -80,15 +80,16 @@ def build(recipe: Path, output: str | None, workers: int | None, fresh: bool, li
 
 
 @main.command()
-@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("directory", metavar="DIRECTORY|URL")
 @click.option("--samples", "-n", type=click.IntRange(min=0), default=3, help="Sample rows to show.")
-def inspect(directory: Path, samples: int) -> None:
-    """Summarise a built DIRECTORY: counts by source, kind, licence and language, tokens, samples."""
+def inspect(directory: str, samples: int) -> None:
+    """Summarise a built DIRECTORY (or s3://… URL): counts by source, kind, licence and language, tokens, samples."""
+    from geocorpus.io.storage import StorageError, location
     from geocorpus.report import inspect_output
 
     try:
-        inspect_output(directory, Console(), samples)
-    except FileNotFoundError as error:
+        inspect_output(location(directory), Console(), samples)
+    except (FileNotFoundError, StorageError) as error:
         _fail(str(error))
 
 

@@ -5,21 +5,23 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
-from pathlib import Path
 from types import UnionType
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union, get_args, get_origin
 
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from geocorpus.io.storage import parquet_file, read_parquet
 from geocorpus.pipeline import registry
 from geocorpus.pipeline.runner import BuildResult
 from geocorpus.pipeline.step import InputFile
+
+if TYPE_CHECKING:
+    from geocorpus.io.storage import StoragePath
 
 CHARS_PER_TOKEN = 4  # a common rule of thumb for English prose and code with BPE tokenizers
 
@@ -43,15 +45,17 @@ def print_build(result: BuildResult, console: Console) -> None:
                   f"{result.output / 'stats.json'}", markup=False, highlight=False, soft_wrap=True)
 
 
-def inspect_output(directory: Path, console: Console, samples: int) -> None:
+def inspect_output(directory: StoragePath, console: Console, samples: int) -> None:
+    if not directory.exists():
+        raise FileNotFoundError(f"{directory} does not exist: give the --output of a `geocorpus build`")
     data = directory / "data"
-    shards = sorted(data.glob("*.parquet"))
     if not data.is_dir():
         raise FileNotFoundError(f"{directory} has no data/ directory: is it a `geocorpus build` output?")
+    shards = sorted(data.glob("*.parquet"), key=lambda path: path.name)
     counts: dict[str, Counter] = {key: Counter() for key in ("source", "kind", "license", "lang")}
     documents = chars = 0
     for shard in shards:
-        for batch in pq.ParquetFile(shard).iter_batches(columns=["source", "kind", "license", "lang", "text"]):
+        for batch in parquet_file(shard).iter_batches(columns=["source", "kind", "license", "lang", "text"]):
             documents += batch.num_rows
             chars += pc.sum(pc.utf8_length(batch["text"])).as_py() or 0
             for key, counter in counts.items():
@@ -67,13 +71,13 @@ def inspect_output(directory: Path, console: Console, samples: int) -> None:
             table.add_row(value, str(n))
         console.print(table)
     rejected = Counter()
-    for shard in sorted((directory / "rejected").glob("*.parquet")):
-        rejected.update(pq.read_table(shard, columns=["reason"])["reason"].to_pylist())
+    for shard in (directory / "rejected").glob("*.parquet"):
+        rejected.update(read_parquet(shard, columns=["reason"])["reason"].to_pylist())
     if rejected:
         console.print("rejected: " + ", ".join(f"{r}={n}" for r, n in rejected.most_common()), highlight=False)
     shown = 0
     for shard in shards:
-        for row in pq.read_table(shard).slice(0, samples - shown).to_pylist():
+        for row in read_parquet(shard).slice(0, samples - shown).to_pylist():
             text = row["text"][:300].replace("\n", " ")
             scores = ", ".join(f"{k}={v:.3g}" for k, v in json.loads(row["scores"]).items()) or "-"
             console.print(f"\n{row['id']} {row['kind']} · {row['license']} · {row['url']}\n"

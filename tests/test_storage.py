@@ -101,6 +101,8 @@ def test_s3_build_equals_plain_folder_build_and_resumes_from_its_markers(corpus:
     assert markers(output) == done
     assert_same_build(corpus / "plain", output)
     assert not [p for p in output.rglob("*") if ".tmp-" in p.name]
+    summary = CliRunner().invoke(main, ["inspect", str(output), "--samples", "1"])
+    assert summary.exit_code == 0 and f"{result.documents} documents" in summary.output
     # What the README tells users to run; `datasets` refuses every remote URL offline, this one is loopback.
     monkeypatch.setattr(datasets.config, "HF_HUB_OFFLINE", False)
     rows = datasets.load_dataset("parquet", data_files=f"{output}/data/*.parquet", split="train")
