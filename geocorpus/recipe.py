@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -113,11 +113,7 @@ def load_recipe(path: str | Path) -> Recipe:
     file = str(path)
     text, data, lines = read_mapping(path, "name, output, sources and steps")
     problems: list[Problem] = []
-    try:
-        top: _TopLevel | None = _TopLevel.model_validate(data)
-    except ValidationError as error:
-        top = None
-        problems += problems_from_validation(error, (), _TopLevel, lines)
+    top = validated(_TopLevel, data, (), lines, problems)
     # Items are checked even when the top level is wrong: every problem is reported in one go.
     listed = {key: data.get(key) if isinstance(data.get(key), list) else [] for key in ("sources", "steps")}
     base_dir = path.resolve().parent
@@ -163,14 +159,26 @@ def _entries(items: list[Any], section: str, known: dict[str, type], lines: dict
         if named is None:
             continue
         name, raw = named
-        model = known[name].Params
-        try:
-            params = model.model_validate(raw if raw is not None else {}, context={"base_dir": base_dir})
-        except ValidationError as error:
-            problems += problems_from_validation(error, where + (name,), model, lines)
+        params = validated(known[name].Params, raw if raw is not None else {}, where + (name,), lines, problems,
+                           {"base_dir": base_dir})
+        if params is None:
             continue
         entries.append(Entry(name, params, line_of(lines, where)))
     return entries
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def validated(model: type[M], raw: Any, where: KeyPath, lines: dict[KeyPath, int], problems: list[Problem],
+              context: dict[str, Any] | None = None) -> M | None:
+    """`raw` as a `model`, or None with every problem (each at its line) added to `problems`: a recipe reader
+    goes on after a bad part, so one run reports all of them."""
+    try:
+        return model.model_validate(raw, context=context)
+    except ValidationError as error:
+        problems += problems_from_validation(error, where, model, lines)
+        return None
 
 
 def problems_from_validation(error: ValidationError, prefix: KeyPath, model: type[BaseModel],

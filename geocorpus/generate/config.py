@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from geocorpus.generate.backends import BackendSpec
 from geocorpus.generate.tasks.base import Task, TaskParams, tasks
@@ -33,8 +33,8 @@ from geocorpus.recipe import (
     RecipeError,
     line_of,
     named_item,
-    problems_from_validation,
     read_mapping,
+    validated,
 )
 
 #: verifier parameters naming files, resolved against the recipe's folder before the verifier sees them
@@ -102,16 +102,11 @@ def load_generate_recipe(path: str | Path) -> GenerateRecipe:
     file = str(path)
     text, data, lines = read_mapping(path, "a `generate:` section")
     problems: list[Problem] = []
-    try:
-        top = _TopLevel.model_validate(data)
-    except ValidationError as error:
-        raise RecipeError(file, problems_from_validation(error, (), _TopLevel, lines)) from error
+    top = validated(_TopLevel, data, (), lines, problems)
+    if top is None:
+        raise RecipeError(file, problems)
     where: KeyPath = ("generate",)
-    try:
-        section: _Section | None = _Section.model_validate(top.generate)
-    except ValidationError as error:
-        section = None
-        problems += problems_from_validation(error, where, _Section, lines)
+    section = validated(_Section, top.generate, where, lines, problems)
     raw = top.generate
     base_dir = path.resolve().parent
     seed = section.seed if section else 0
@@ -134,10 +129,9 @@ def _task_entries(items: Any, seed: int, shared: list[dict[str, Any]], base_dir:
             continue
         name, raw = named
         model: type[TaskParams] = known[name].Params
-        try:
-            params = model.model_validate(raw if raw is not None else {}, context={"base_dir": base_dir})
-        except ValidationError as error:
-            problems += problems_from_validation(error, where + (name,), model, lines)
+        params = validated(model, raw if raw is not None else {}, where + (name,), lines, problems,
+                           {"base_dir": base_dir})
+        if params is None:
             continue
         verify = shared if params.verify is None else _verify_specs(
             params.verify, where + (name, "verify"), base_dir, lines, problems)

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from geocorpus.recipe import Problem, RecipeError, line_of, problems_from_validation, read_mapping
+from geocorpus.recipe import Problem, RecipeError, line_of, read_mapping, validated
 
 StageKind = Literal["pretrain", "sft"]
 STAGE_KINDS: tuple[str, ...] = ("pretrain", "sft")
@@ -136,12 +136,9 @@ def load_train_recipe(path: str | Path) -> TrainRecipe:
     file = str(path)
     text, data, lines = read_mapping(path, "name, output, base_model and stages")
     problems: list[Problem] = []
-    try:
-        top: _TopLevel | None = _TopLevel.model_validate(data)
-    except ValidationError as error:
-        top = None
-        problems += problems_from_validation(error, (), _TopLevel, lines)
-    lora = _lora(data.get("lora"), lines, problems)
+    top = validated(_TopLevel, data, (), lines, problems)
+    raw_lora = data.get("lora")
+    lora = validated(LoraSpec, raw_lora if isinstance(raw_lora, dict) else {}, ("lora",), lines, problems)
     stages = _stages(data.get("stages") if isinstance(data.get("stages"), list) else [], lines, problems)
     if top is None or lora is None or problems:
         raise RecipeError(file, problems)
@@ -152,14 +149,6 @@ def load_train_recipe(path: str | Path) -> TrainRecipe:
     if problems:
         raise RecipeError(file, problems)
     return recipe
-
-
-def _lora(raw: Any, lines: dict, problems: list[Problem]) -> LoraSpec | None:
-    try:
-        return LoraSpec.model_validate(raw if isinstance(raw, dict) else {})
-    except ValidationError as error:
-        problems += problems_from_validation(error, ("lora",), LoraSpec, lines)
-        return None
 
 
 def _stages(items: list[Any], lines: dict, problems: list[Problem]) -> list[Stage]:
@@ -175,10 +164,8 @@ def _stages(items: list[Any], lines: dict, problems: list[Problem]) -> list[Stag
             problems.append(Problem(where + (kind,), f"unknown stage (known: {', '.join(STAGE_KINDS)})",
                                     line_of(lines, where + (kind,))))
             continue
-        try:
-            params = StageSpec.model_validate(raw if raw is not None else {})
-        except ValidationError as error:
-            problems += problems_from_validation(error, where + (kind,), StageSpec, lines)
+        params = validated(StageSpec, raw if raw is not None else {}, where + (kind,), lines, problems)
+        if params is None:
             continue
         stages.append(Stage(kind, params, index))
     return stages
