@@ -28,10 +28,7 @@ from urllib.parse import quote, urlencode
 from scrapy.http import Response
 
 from geocorpus.licenses import UNKNOWN, from_name, spdx_id
-from geocorpus.sources.archive_safe import Limits, read_archive
-from geocorpus.spiders import files
-from geocorpus.spiders.base import GeoSpider
-from geocorpus.spiders.items import UnitDone
+from geocorpus.spiders.files import ArchiveSpider
 
 # One search per library: a topic where the community tags with one, else the name in name/description/README.
 LIBRARY_QUERIES = {
@@ -86,7 +83,7 @@ def search_queries(queries: list[str], languages: list[str], licences: list[str]
     return [" ".join(parts) for parts in variants]
 
 
-class GithubCodeSpider(GeoSpider):
+class GithubCodeSpider(ArchiveSpider):
     """Arguments: `libraries` (comma list of LIBRARY_QUERIES keys, default all), `queries` (`;` list of
     GitHub search queries, replacing the libraries'), `languages` (comma list: one search per `language:`),
     `slices` (`;` list of qualifiers such as `created:<2019-01-01`, each searched separately: the way past
@@ -101,7 +98,8 @@ class GithubCodeSpider(GeoSpider):
                  slices: str | None = None, sort: str = "stars", per_page: str | int = 100,
                  suffixes: str | None = None, max_file_kb: str | int = 1024, max_tarball_mb: str | None = None,
                  api: str | None = None, **kwargs: Any) -> None:
-        super().__init__(base_url=api or kwargs.pop("base_url", None), **kwargs)
+        super().__init__(suffixes=suffixes, max_file_kb=max_file_kb, base_url=api or kwargs.pop("base_url", None),
+                         **kwargs)
         chosen = _split(libraries, ",") or list(LIBRARY_QUERIES)
         unknown = [name for name in chosen if name not in LIBRARY_QUERIES]
         if unknown:
@@ -111,8 +109,6 @@ class GithubCodeSpider(GeoSpider):
         self.slices = _split(slices, ";")
         self.sort = sort
         self.per_page = str(per_page)
-        self.wanted = files.wanted(files.suffixes(suffixes))
-        self.limits = Limits(max_member_bytes=int(max_file_kb) * 1024)
         self.max_tarball = int(float(max_tarball_mb) * 1024 * 1024) if max_tarball_mb else None
         token = os.environ.get("GITHUB_TOKEN", "").strip()
         self.api_headers = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28",
@@ -174,17 +170,10 @@ class GithubCodeSpider(GeoSpider):
 
     def parse_tarball(self, response: Response, info: dict[str, Any]) -> Iterator[Any]:
         unit = response.meta["key"]
-        contents = read_archive(response.body, self.wanted, self.limits)
-        for member, why in contents.skipped:
-            yield self.failure(response.url, "archive_member_skipped", why, key=f"{unit}:{files.inside(member)}")
-        for member in sorted(contents.members):
-            path = files.inside(member)
-            yield self.document(
-                f"{unit}:{path}", url=f"{info['html_url']}/blob/{info['sha']}/{quote(path)}", license=info["license"],
-                path=path, raw=contents.members[member], title=f"{info['repo']}: {path}",
-                meta={**info["meta"], "repo_commit": unit.removeprefix("github:"), "tarball_url": response.url},
-            )
-        yield UnitDone(unit)
+        meta = {**info["meta"], "repo_commit": unit.removeprefix("github:"), "tarball_url": response.url}
+        yield from self.archive_items(response, unit, lambda path, raw: self.document(
+            f"{unit}:{path}", url=f"{info['html_url']}/blob/{info['sha']}/{quote(path)}", license=info["license"],
+            path=path, raw=raw, title=f"{info['repo']}: {path}", meta=meta))
 
 
 def _next_link(header: bytes | None) -> str | None:

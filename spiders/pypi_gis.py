@@ -19,10 +19,7 @@ from typing import Any
 from scrapy.http import Response
 
 from geocorpus.licenses import UNKNOWN, from_pypi
-from geocorpus.sources.archive_safe import Limits, read_archive
-from geocorpus.spiders import files
-from geocorpus.spiders.base import GeoSpider
-from geocorpus.spiders.items import UnitDone
+from geocorpus.spiders.files import ArchiveSpider
 
 # Widely used GIS / geoscience libraries with pure-Python (or mostly Python) sdists.
 GIS_PACKAGES = (
@@ -32,7 +29,7 @@ GIS_PACKAGES = (
 )
 
 
-class PypiGisSpider(GeoSpider):
+class PypiGisSpider(ArchiveSpider):
     """Arguments: `packages` (comma list, default GIS_PACKAGES), `suffixes` (comma list of file suffixes
     to keep, default code + .md/.rst), `max_file_kb` (larger files are skipped and recorded)."""
 
@@ -41,10 +38,8 @@ class PypiGisSpider(GeoSpider):
 
     def __init__(self, packages: str | None = None, suffixes: str | None = None, max_file_kb: str | int = 1024,
                  **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+        super().__init__(suffixes=suffixes, max_file_kb=max_file_kb, **kwargs)
         self.packages = [p.strip() for p in packages.split(",") if p.strip()] if packages else list(GIS_PACKAGES)
-        self.wanted = files.wanted(files.suffixes(suffixes))
-        self.limits = Limits(max_member_bytes=int(max_file_kb) * 1024)
 
     async def start(self) -> Any:
         base = self.base_url.rstrip("/")
@@ -81,19 +76,12 @@ class PypiGisSpider(GeoSpider):
         if release["sha256"] and digest != release["sha256"]:
             yield self.failure(response, "checksum_mismatch", f"sha256 {digest} != {release['sha256']}", key=unit)
             return
-        contents = read_archive(response.body, self.wanted, self.limits)
-        for member, why in contents.skipped:
-            yield self.failure(response.url, "archive_member_skipped", why, key=f"{unit}:{files.inside(member)}")
-        for member in sorted(contents.members):
-            path = files.inside(member)
-            yield self.document(
-                f"{unit}:{path}", url=f"{response.url}#{path}", license=release["license"], path=path,
-                raw=contents.members[member], title=f"{release['package']} {release['version']}: {path}",
-                meta={"package": release["package"], "version": release["version"], "pypi": unit.removeprefix("pypi:"),
-                      "sdist_sha256": digest, "authors": release["authors"], "date": release["date"],
-                      "summary": release["summary"], "project_urls": release["project_urls"]},
-            )
-        yield UnitDone(unit)
+        meta = {"package": release["package"], "version": release["version"], "pypi": unit.removeprefix("pypi:"),
+                "sdist_sha256": digest, "authors": release["authors"], "date": release["date"],
+                "summary": release["summary"], "project_urls": release["project_urls"]}
+        yield from self.archive_items(response, unit, lambda path, raw: self.document(
+            f"{unit}:{path}", url=f"{response.url}#{path}", license=release["license"], path=path, raw=raw,
+            title=f"{release['package']} {release['version']}: {path}", meta=meta))
 
 
 
