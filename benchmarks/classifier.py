@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import platform
-import re
 import sys
 import time
 from datetime import date
@@ -25,11 +24,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 import build_geo_model as build
 from geo_model_eval import build_slices, score_slices, table
+from results_md import write_section
 
 from geocorpus.classify.fasttext import GEO_MODEL, geo_scores, load
 from geocorpus.classify.text import prepare, words
-
-REPO = Path(__file__).resolve().parent.parent
 
 
 def _with_form_words(text: str) -> str:
@@ -44,12 +42,14 @@ def main() -> None:
     parser.add_argument("--compare-kept-form-words", type=Path, nargs="*", default=[],
                         help="models trained with question and instruction words kept, scored that way")
     parser.add_argument("--final-check", action="store_true", help="add the final-check exam probe")
+    parser.add_argument("--second-check", action="store_true", help="add the second exam check (read once)")
     args = parser.parse_args()
     root = args.model_data / "root"
     if not root.is_dir():
         raise SystemExit(f"no model data in {args.model_data}: run python scripts/build_geo_model.py --cache "
                          f"{args.model_data} first")
-    slices = build_slices(build.held_out_sources(root, args.model_data), final=args.final_check)
+    slices = build_slices(build.held_out_sources(root, args.model_data), final=args.final_check,
+                          second=args.second_check)
     models = [("shipped", GEO_MODEL, prepare), *((path.stem, path, prepare) for path in args.compare),
               *((path.stem, path, _with_form_words) for path in args.compare_kept_form_words)]
     rows = [(name, score_slices(load(str(path)), slices, normalise)) for name, path, normalise in models]
@@ -61,8 +61,9 @@ def main() -> None:
     command = " ".join(["python benchmarks/classifier.py --model-data", str(args.model_data),
                         *(f"--compare {p}" for p in args.compare),
                         *(f"--compare-kept-form-words {p}" for p in args.compare_kept_form_words),
-                        *(["--final-check"] if args.final_check else [])])
-    section = "\n".join([
+                        *(["--final-check"] if args.final_check else []),
+                        *(["--second-check"] if args.second_check else [])])
+    lines = [
         "## classifier", "",
         f"`{command}` on {platform.machine()}, {platform.processor() or 'cpu'}, 1 process, Python "
         f"{platform.python_version()}, {date.today()}. Held-out sources only (never trained on; the split is by "
@@ -71,14 +72,6 @@ def main() -> None:
         f"Shipped model: {GEO_MODEL.stat().st_size / 1e6:.2f} MB.", "",
         table(rows), "",
         f"Scoring speed (shipped model, one process, batch): {len(texts)} held-out texts, {megabytes:.1f} MB in "
-        f"{seconds:.2f} s = {len(texts) / seconds:,.0f} texts/s, {megabytes / seconds:.1f} MB/s.", ""])
-    print(section)
-    results = REPO / "benchmarks" / "RESULTS.md"
-    current = results.read_text(encoding="utf-8")
-    pattern = re.compile(r"^## classifier\n.*?(?=^## |\Z)", re.S | re.M)
-    updated = pattern.sub(section + "\n", current) if pattern.search(current) else current.rstrip() + "\n\n" + section
-    results.write_text(updated, encoding="utf-8")
-
-
-if __name__ == "__main__":
-    main()
+        f"{seconds:.2f} s = {len(texts) / seconds:,.0f} texts/s, {megabytes / seconds:.1f} MB/s.", ""]
+    print("\n".join(lines))
+    write_section("classifier", lines)
