@@ -75,3 +75,7 @@ def main() -> None:
         f"{seconds:.2f} s = {len(texts) / seconds:,.0f} texts/s, {megabytes / seconds:.1f} MB/s.", ""]
     print("\n".join(lines))
     write_section("classifier", lines)
+
+
+if __name__ == "__main__":
+    main()
