@@ -96,10 +96,9 @@ class GithubCodeSpider(ArchiveSpider):
 
     def __init__(self, libraries: str | None = None, queries: str | None = None, languages: str | None = None,
                  slices: str | None = None, sort: str = "stars", per_page: str | int = 100,
-                 suffixes: str | None = None, max_file_kb: str | int = 1024, max_tarball_mb: str | None = None,
-                 api: str | None = None, **kwargs: Any) -> None:
-        super().__init__(suffixes=suffixes, max_file_kb=max_file_kb, base_url=api or kwargs.pop("base_url", None),
-                         **kwargs)
+                 max_tarball_mb: str | None = None, api: str | None = None, **kwargs: Any) -> None:
+        # suffixes and max_file_kb go on to ArchiveSpider
+        super().__init__(base_url=api or kwargs.pop("base_url", None), **kwargs)
         chosen = _split(libraries, ",") or list(LIBRARY_QUERIES)
         unknown = [name for name in chosen if name not in LIBRARY_QUERIES]
         if unknown:

@@ -30,15 +30,14 @@ GIS_PACKAGES = (
 
 
 class PypiGisSpider(ArchiveSpider):
-    """Arguments: `packages` (comma list, default GIS_PACKAGES), `suffixes` (comma list of file suffixes
-    to keep, default code + .md/.rst), `max_file_kb` (larger files are skipped and recorded)."""
+    """Arguments: `packages` (comma list, default GIS_PACKAGES), and ArchiveSpider's `suffixes` and
+    `max_file_kb`."""
 
     name = "pypi_gis"
     default_base_url = "https://pypi.org"
 
-    def __init__(self, packages: str | None = None, suffixes: str | None = None, max_file_kb: str | int = 1024,
-                 **kwargs: Any) -> None:
-        super().__init__(suffixes=suffixes, max_file_kb=max_file_kb, **kwargs)
+    def __init__(self, packages: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
         self.packages = [p.strip() for p in packages.split(",") if p.strip()] if packages else list(GIS_PACKAGES)
 
     async def start(self) -> Any:

@@ -88,7 +88,7 @@ class DedupExact(GlobalStep):
         duplicates: dict[int, str] = {}
         for bucket in range(ctx.buckets):
             table = read_parquet(ctx.scratch("select") / f"bucket-{bucket:05d}.parquet",
-                                  filters=[("shard", "=", index)])
+                                 filters=[("shard", "=", index)])
             duplicates.update(zip(table["row"].to_pylist(), table["kept_id"].to_pylist(), strict=True))
         with ShardOutputs(ctx, index) as outputs:
             for row, doc in enumerate(read_shard(ctx.input(index))):

@@ -93,7 +93,7 @@ class DedupMinhash(ClusterDedup):
                 handle = stack.enter_context(atomic_write(self._sets_path(ctx, index)))
                 writer = stack.enter_context(pa.ipc.new_file(handle, SETS))
             for batch in parquet_file(ctx.input(index)).iter_batches(columns=["text", "kind"],
-                                                                         batch_size=_BATCH_ROWS):
+                                                                     batch_size=_BATCH_ROWS):
                 texts = batch["text"]
                 code = pc.equal(batch["kind"], "code").to_numpy(zero_copy_only=False) & self.params.code_tokens
                 shingles = shingle(texts, code, self.params.ngram)

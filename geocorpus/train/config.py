@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from geocorpus.recipe import Problem, RecipeError, line_of, read_mapping, validated
+from geocorpus.recipe import Problem, RecipeError, line_of, named_item, read_mapping, validated
 
 StageKind = Literal["pretrain", "sft"]
 STAGE_KINDS: tuple[str, ...] = ("pretrain", "sft")
@@ -153,17 +153,13 @@ def load_train_recipe(path: str | Path) -> TrainRecipe:
 
 def _stages(items: list[Any], lines: dict, problems: list[Problem]) -> list[Stage]:
     stages = []
+    known = dict.fromkeys(STAGE_KINDS)
     for index, item in enumerate(items):
         where = ("stages", index)
-        if not isinstance(item, dict) or len(item) != 1:
-            problems.append(Problem(where, f"write each stage as `- pretrain: {{...}}` or `- sft: {{...}}`, "
-                                           f"got {item!r}", line_of(lines, where)))
+        named = named_item(item, where, known, "stage", lines, problems)
+        if named is None:
             continue
-        (kind, raw), = item.items()
-        if kind not in STAGE_KINDS:
-            problems.append(Problem(where + (kind,), f"unknown stage (known: {', '.join(STAGE_KINDS)})",
-                                    line_of(lines, where + (kind,))))
-            continue
+        kind, raw = named
         params = validated(StageSpec, raw if raw is not None else {}, where + (kind,), lines, problems)
         if params is None:
             continue
